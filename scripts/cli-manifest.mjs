@@ -1,0 +1,2 @@
+// Placeholder until the CLI lands (owner: CLI work).
+console.error("cli-manifest: no CLI yet");
