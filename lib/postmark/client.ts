@@ -1,0 +1,435 @@
+/**
+ * THE Postmark Account API client, shared by the Terraform provider and the CLI.
+ *
+ * Retry rules (why they differ by method):
+ * - GET / PUT / DELETE are idempotent: retried on 429, 5xx, network errors and timeouts.
+ * - POST (create domain, create server, rotate DKIM) is NOT idempotent: retried blindly only when
+ *   Postmark's answer proves it was not processed (429, or the connection was refused before the
+ *   request was sent). After an ambiguous failure (5xx, timeout, dropped connection) the client
+ *   first looks for the object by name and returns it if the POST did land; only otherwise does it
+ *   POST again. This is what prevents duplicate domains/servers.
+ *
+ * Secrets: the account token travels only in a header; every error message is scrubbed of it and of
+ * any server token this client has seen, and errors keep no reference to the HTTP library's error
+ * (whose options carry the headers).
+ */
+import got, { RequestError, TimeoutError } from "got";
+import { scrub } from "../redact";
+import { PostmarkApiError, PostmarkErrorKind, adviceFor, isNotFound, kindForStatus } from "./errors";
+import {
+  CreateDomainInput,
+  CreateServerInput,
+  DomainDetails,
+  DomainList,
+  DomainSummary,
+  EditDomainInput,
+  ErrorCodes,
+  PostmarkMessage,
+  ServerDetails,
+  ServerList,
+} from "./types";
+
+export { PostmarkApiError, isNotFound, isAlreadyExists } from "./errors";
+export type { PostmarkErrorKind } from "./errors";
+
+export const DEFAULT_API_URL = "https://api.postmarkapp.com";
+/** Postmark's maximum page size for list endpoints. */
+export const PAGE_SIZE = 500;
+
+export interface RetryPolicy {
+  /** Retries after the first attempt (0 = no retry). */
+  limit: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface RetryInfo {
+  method: string;
+  path: string;
+  /** Number of the attempt that just failed (1 = first). */
+  attempt: number;
+  delayMs: number;
+  kind: PostmarkErrorKind;
+  status: number;
+  errorCode?: number;
+  /** Message of the failure (scrubbed). */
+  message: string;
+}
+
+export interface PostmarkClientOptions {
+  accountToken: string;
+  /** Default https://api.postmarkapp.com. Reading POSTMARK_API_URL is the caller's business. */
+  apiUrl?: string;
+  /** Per-attempt timeout, default 30 s. */
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { limit: 5, baseDelayMs: 300, maxDelayMs: 10_000 };
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+/** Network error codes that prove the request never reached the server. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+interface AttemptFailure {
+  error: PostmarkApiError;
+  /** True when the request provably was not processed (safe to re-send a POST). */
+  notProcessed: boolean;
+  retryAfterMs?: number;
+}
+
+export class PostmarkClient {
+  private readonly apiUrl: string;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly onRetry?: (info: RetryInfo) => void;
+  /** The account token plus every server token seen in an answer: scrubbed from all messages. */
+  private readonly secrets = new Set<string>();
+  private readonly accountToken: string;
+
+  constructor(options: PostmarkClientOptions) {
+    if (!options.accountToken) throw new Error("PostmarkClient: accountToken is empty; resolve the Postmark account token reference first");
+    this.accountToken = options.accountToken;
+    this.secrets.add(options.accountToken);
+    this.apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, "");
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.onRetry = options.onRetry;
+  }
+
+  /** Never show the token when a client object is logged. */
+  toJSON(): Record<string, unknown> {
+    return { apiUrl: this.apiUrl, timeoutMs: this.timeoutMs, retry: this.retry };
+  }
+
+  // ---------------------------------------------------------------- domains
+
+  /** All domains of the account, walking every page (Postmark requires count AND offset). */
+  async listDomains(): Promise<DomainSummary[]> {
+    return this.listAll<DomainSummary>("/domains", (page: DomainList) => [page.Domains, page.TotalCount]);
+  }
+
+  /** Postmark has no name filter on /domains: list all pages, then fetch the details. */
+  async findDomainByName(name: string): Promise<DomainDetails | undefined> {
+    const wanted = name.toLowerCase();
+    const hit = (await this.listDomains()).find((d) => d.Name.toLowerCase() === wanted);
+    if (!hit) return undefined;
+    try {
+      return await this.getDomain(hit.ID);
+    } catch (e) {
+      if (isNotFound(e)) return undefined; // deleted between list and get
+      throw e;
+    }
+  }
+
+  async getDomain(id: number): Promise<DomainDetails> {
+    return this.idempotent<DomainDetails>("GET", `/domains/${checkId(id)}`);
+  }
+
+  /**
+   * Create a sending domain. A 422 (whatever its ErrorCode: 512 "exists" is unverified) is resolved
+   * by listing: if the name exists, a PostmarkApiError kind 'already_exists' with `existingId`.
+   */
+  async createDomain(input: CreateDomainInput): Promise<DomainDetails> {
+    const body: CreateDomainInput = { Name: input.Name };
+    if (input.ReturnPathDomain !== undefined) body.ReturnPathDomain = input.ReturnPathDomain;
+    return this.createOnce<DomainDetails>("/domains", body, input.Name, () => this.findDomainByName(input.Name), (e) => e.status === 422);
+  }
+
+  async editDomain(id: number, input: EditDomainInput): Promise<DomainDetails> {
+    return this.idempotent<DomainDetails>("PUT", `/domains/${checkId(id)}`, { ReturnPathDomain: input.ReturnPathDomain });
+  }
+
+  async deleteDomain(id: number): Promise<PostmarkMessage> {
+    return this.idempotent<PostmarkMessage>("DELETE", `/domains/${checkId(id)}`);
+  }
+
+  async verifyDkim(id: number): Promise<DomainDetails> {
+    return this.idempotent<DomainDetails>("PUT", `/domains/${checkId(id)}/verifyDkim`);
+  }
+
+  async verifyReturnPath(id: number): Promise<DomainDetails> {
+    return this.idempotent<DomainDetails>("PUT", `/domains/${checkId(id)}/verifyReturnPath`);
+  }
+
+  /**
+   * Start a DKIM key rotation. Not idempotent: after an ambiguous failure the POST is re-sent, and a
+   * 422 ErrorCode 505 ("already scheduled for renewal") then proves the first one landed, so the
+   * current details are returned.
+   */
+  async rotateDkim(id: number): Promise<DomainDetails> {
+    const path = `/domains/${checkId(id)}/rotatedkim`;
+    let ambiguous: PostmarkApiError | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.unsafePost<DomainDetails>(path, undefined);
+      } catch (e) {
+        if (!(e instanceof PostmarkApiError)) throw e;
+        if (ambiguous && e.status === 422 && e.errorCode === ErrorCodes.DkimAlreadyScheduled) {
+          return this.getDomain(id);
+        }
+        if (!isAmbiguous(e) || attempt > this.retry.limit) throw e;
+        ambiguous = e;
+        await this.pause("POST", path, attempt, e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- servers
+
+  /** All servers (with their ApiTokens: secrets). */
+  async listServers(): Promise<ServerDetails[]> {
+    const all = await this.listAll<ServerDetails>("/servers", (page: ServerList) => [page.Servers, page.TotalCount]);
+    for (const s of all) this.rememberServerTokens(s);
+    return all;
+  }
+
+  async findServerByName(name: string): Promise<ServerDetails | undefined> {
+    // The `name` filter narrows the list; the exact comparison is ours (it may match partially).
+    const all = await this.listAll<ServerDetails>("/servers", (page: ServerList) => [page.Servers, page.TotalCount], { name });
+    for (const s of all) this.rememberServerTokens(s);
+    return all.find((s) => s.Name === name);
+  }
+
+  async getServer(id: number): Promise<ServerDetails> {
+    const s = await this.idempotent<ServerDetails>("GET", `/servers/${checkId(id)}`);
+    this.rememberServerTokens(s);
+    return s;
+  }
+
+  /** Create a server. The answer's ApiTokens are SECRETS: the caller stores them in 1Password only. */
+  async createServer(input: CreateServerInput): Promise<ServerDetails> {
+    const body: CreateServerInput = { Name: input.Name };
+    if (input.SmtpApiActivated !== undefined) body.SmtpApiActivated = input.SmtpApiActivated;
+    if (input.DeliveryType !== undefined) body.DeliveryType = input.DeliveryType;
+    if (input.Color !== undefined) body.Color = input.Color;
+    const s = await this.createOnce<ServerDetails>(
+      "/servers",
+      body,
+      input.Name,
+      () => this.findServerByName(input.Name),
+      (e) => e.status === 422 && (e.errorCode === ErrorCodes.ServerNameExists || e.kind === "already_exists"),
+    );
+    this.rememberServerTokens(s);
+    return s;
+  }
+
+  async deleteServer(id: number): Promise<PostmarkMessage> {
+    return this.idempotent<PostmarkMessage>("DELETE", `/servers/${checkId(id)}`);
+  }
+
+  // ---------------------------------------------------------------- machinery
+
+  private rememberServerTokens(s: ServerDetails): void {
+    for (const t of s.ApiTokens ?? []) if (t) this.secrets.add(t);
+  }
+
+  private async listAll<T>(
+    path: string,
+    pick: (page: never) => [T[], number],
+    extra: Record<string, string> = {},
+  ): Promise<T[]> {
+    const out: T[] = [];
+    for (let offset = 0; ; ) {
+      const q = new URLSearchParams({ count: String(PAGE_SIZE), offset: String(offset), ...extra });
+      const page = await this.idempotent<unknown>("GET", `${path}?${q.toString()}`);
+      const [items, total] = (pick as (p: unknown) => [T[] | undefined, number])(page);
+      const list = items ?? [];
+      out.push(...list);
+      offset += list.length;
+      // Stop on the last page; an empty page also stops (guards against a shrinking list).
+      if (list.length === 0 || offset >= total) return out;
+    }
+  }
+
+  /**
+   * The create protocol: POST; on an ambiguous failure look the object up by name and return it if it
+   * exists, else POST again. On a conflict-looking 422, list: an existing object becomes
+   * 'already_exists' with its ID (or is returned, when an earlier ambiguous attempt of THIS call
+   * most likely created it).
+   */
+  private async createOnce<T extends { ID: number }>(
+    path: string,
+    body: object,
+    name: string,
+    find: () => Promise<T | undefined>,
+    maybeConflict: (e: PostmarkApiError) => boolean,
+  ): Promise<T> {
+    let hadAmbiguous = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.unsafePost<T>(path, body);
+      } catch (e) {
+        if (!(e instanceof PostmarkApiError)) throw e;
+        if (maybeConflict(e)) {
+          const existing = await find();
+          if (!existing) throw e;
+          if (hadAmbiguous) return existing;
+          throw new PostmarkApiError({
+            kind: "already_exists",
+            status: e.status,
+            errorCode: e.errorCode,
+            postmarkMessage: e.postmarkMessage,
+            method: "POST",
+            path,
+            existingId: existing.ID,
+            message: this.clean(
+              `Postmark POST ${path}: "${name}" already exists (ID ${existing.ID}; HTTP ${e.status}, ErrorCode ${e.errorCode ?? "none"}: ${e.postmarkMessage ?? ""}) — ${adviceFor("already_exists", e.errorCode)}`,
+            ),
+          });
+        }
+        if (!isAmbiguous(e)) throw e;
+        hadAmbiguous = true;
+        // The POST may have landed: never re-POST before checking by name.
+        const existing = await find();
+        if (existing) return existing;
+        if (attempt > this.retry.limit) throw e;
+        await this.pause("POST", path, attempt, e);
+      }
+    }
+  }
+
+  /** A POST retried only when provably not processed (429, connection refused). */
+  private async unsafePost<T>(path: string, body: object | undefined): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.attempt("POST", path, body);
+      if (r.ok) return r.value as T;
+      const f = r.failure;
+      const retryable = f.notProcessed;
+      if (!retryable || attempt > this.retry.limit) throw withAttempts(f.error, attempt);
+      await this.pause("POST", path, attempt, f.error, f.retryAfterMs);
+    }
+  }
+
+  private async idempotent<T>(method: Method, path: string, body?: object): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.attempt(method, path, body);
+      if (r.ok) return r.value as T;
+      const f = r.failure;
+      const retryable = ["rate_limited", "server", "network", "timeout"].includes(f.error.kind);
+      if (!retryable || attempt > this.retry.limit) throw withAttempts(f.error, attempt);
+      await this.pause(method, path, attempt, f.error, f.retryAfterMs);
+    }
+  }
+
+  private async pause(method: string, path: string, attempt: number, e: PostmarkApiError, retryAfterMs?: number): Promise<void> {
+    const exp = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    // "Equal jitter": half fixed, half random, so concurrent callers spread out but still back off.
+    let delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
+    if (retryAfterMs !== undefined) delayMs = Math.min(this.retry.maxDelayMs, Math.max(delayMs, retryAfterMs));
+    this.onRetry?.({ method, path: pathOnly(path), attempt, delayMs, kind: e.kind, status: e.status, errorCode: e.errorCode, message: e.message });
+    await new Promise((res) => setTimeout(res, delayMs));
+  }
+
+  private async attempt(method: Method, path: string, body: object | undefined): Promise<{ ok: true; value: unknown } | { ok: false; failure: AttemptFailure }> {
+    const shownPath = pathOnly(path);
+    let res;
+    try {
+      res = await got(`${this.apiUrl}${path}`, {
+        method,
+        headers: {
+          Accept: "application/json",
+          "Content-Type": "application/json",
+          "X-Postmark-Account-Token": this.accountToken,
+          "User-Agent": "arda-mail",
+        },
+        body: body === undefined ? (method === "GET" || method === "DELETE" ? undefined : "{}") : JSON.stringify(body),
+        timeout: { request: this.timeoutMs },
+        retry: 0,
+        throwHttpErrors: false,
+        followRedirect: false,
+        responseType: "text",
+      });
+    } catch (e) {
+      return { ok: false, failure: this.networkFailure(method, shownPath, e) };
+    }
+    const status = res.statusCode;
+    let parsed: unknown;
+    try {
+      parsed = res.body.length ? JSON.parse(res.body) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (status >= 200 && status < 300) {
+      if (parsed === undefined || typeof parsed !== "object") {
+        const error = new PostmarkApiError({
+          kind: "server",
+          status,
+          method,
+          path: shownPath,
+          message: this.clean(`Postmark ${method} ${shownPath}: HTTP ${status} with a body that is not JSON — ${adviceFor("server", undefined)}`),
+        });
+        return { ok: false, failure: { error, notProcessed: false } };
+      }
+      return { ok: true, value: parsed };
+    }
+    const pm = parsed as Partial<PostmarkMessage> | undefined;
+    const errorCode = typeof pm?.ErrorCode === "number" ? pm.ErrorCode : undefined;
+    const postmarkMessage = typeof pm?.Message === "string" ? this.clean(pm.Message) : undefined;
+    const kind = kindForStatus(status, errorCode);
+    const codeText = errorCode !== undefined ? `ErrorCode ${errorCode}` : "no ErrorCode";
+    const head =
+      kind === "unauthorized"
+        ? `Postmark rejected the account token (HTTP ${status}, ${codeText}) on ${method} ${shownPath}`
+        : `Postmark ${method} ${shownPath} failed: HTTP ${status} (${codeText})`;
+    const error = new PostmarkApiError({
+      kind,
+      status,
+      errorCode,
+      postmarkMessage,
+      method,
+      path: shownPath,
+      message: this.clean(`${head}${postmarkMessage ? `: ${postmarkMessage}` : ""} — ${adviceFor(kind, errorCode)}`),
+    });
+    const retryAfter = Number(res.headers["retry-after"]);
+    return {
+      ok: false,
+      failure: { error, notProcessed: status === 429, retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined },
+    };
+  }
+
+  private networkFailure(method: string, path: string, e: unknown): AttemptFailure {
+    const code = e instanceof RequestError ? e.code : undefined;
+    const timedOut = e instanceof TimeoutError;
+    const kind: PostmarkErrorKind = timedOut ? "timeout" : "network";
+    const what = timedOut ? `no answer within ${this.timeoutMs} ms` : `${code ?? "network error"}: ${e instanceof Error ? e.message : String(e)}`;
+    const error = new PostmarkApiError({
+      kind,
+      status: 0,
+      method,
+      path,
+      networkCode: code,
+      message: this.clean(`Postmark ${method} ${path} at ${this.apiUrl} failed: ${what} — ${adviceFor(kind, undefined)}`),
+    });
+    return { error, notProcessed: !timedOut && code !== undefined && NOT_SENT_CODES.has(code) };
+  }
+
+  private clean(text: string): string {
+    return scrub(text, this.secrets);
+  }
+}
+
+/** A failure after which a non-idempotent POST may or may not have been processed. */
+function isAmbiguous(e: PostmarkApiError): boolean {
+  if (e.kind === "server" || e.kind === "timeout") return true;
+  return e.kind === "network" && !(e.networkCode !== undefined && NOT_SENT_CODES.has(e.networkCode));
+}
+
+function withAttempts(e: PostmarkApiError, attempts: number): PostmarkApiError {
+  (e as { attempts: number }).attempts = attempts;
+  return e;
+}
+
+function pathOnly(path: string): string {
+  const i = path.indexOf("?");
+  return i < 0 ? path : path.slice(0, i);
+}
+
+/** IDs go into URL paths: accept only positive integers (no path injection through an ID). */
+function checkId(id: number): number {
+  if (!Number.isSafeInteger(id) || id <= 0) throw new RangeError(`Postmark object ID must be a positive integer, got ${String(id)}`);
+  return id;
+}
