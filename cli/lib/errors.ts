@@ -1,0 +1,16 @@
+/**
+ * An operator-facing failure: what went wrong and what to do next. The base command prints both
+ * (scrubbed of every secret the process has seen) and exits non-zero.
+ */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly next: string,
+    readonly exitCode = 1,
+    /** Extra machine-readable detail for `--json` (must hold no secret). */
+    readonly detail?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
