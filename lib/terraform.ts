@@ -54,6 +54,8 @@ export function writeOfflineOverride(stackDir: string, opts: { statePath?: strin
     skip_metadata_api_check: "true",
     skip_region_validation: true,
     max_retries: 1,
+    // The account pin cannot be checked without calling STS; a real deploy keeps it.
+    allowed_account_ids: null,
   };
   const providers = (main.provider?.aws ?? []).map((p) => (p.alias ? { alias: p.alias, ...skip } : { ...skip }));
   const override: Record<string, unknown> = {
@@ -66,6 +68,51 @@ export function writeOfflineOverride(stackDir: string, opts: { statePath?: strin
   const file = path.join(stackDir, OFFLINE_OVERRIDE_FILE);
   fs.writeFileSync(file, JSON.stringify(override, null, 2));
   return file;
+}
+
+/**
+ * Adoption (`import` blocks) needs the live object, which an offline plan cannot read. Offline, we
+ * seed the local state with what the import would have recorded — the object as configured, with the
+ * imported id — so the plan shows the rest of the stack against an adopted resource. Only the
+ * resource types this project adopts are known here; anything else fails loudly.
+ */
+export function seedOfflineAdoptions(stackDir: string, statePath: string): number {
+  const main = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as {
+    import?: Array<{ to: string; id: string }>;
+    resource?: Record<string, Record<string, Record<string, unknown>>>;
+  };
+  const imports = main.import ?? [];
+  if (imports.length === 0) return 0;
+  const resources = imports.map(({ to, id }) => {
+    const [type, name] = to.split(".");
+    const config = main.resource?.[type]?.[name] ?? {};
+    if (type !== "aws_route53_zone") throw new Error(`offline plan cannot simulate adopting a ${type} (${to})`);
+    const zoneName = String(config.name);
+    const attributes = {
+      id,
+      zone_id: id,
+      arn: `arn:aws:route53:::hostedzone/${id}`,
+      name: zoneName,
+      comment: config.comment ?? "Managed by Terraform",
+      force_destroy: config.force_destroy ?? false,
+      delegation_set_id: "",
+      name_servers: ["ns-1.offline.invalid", "ns-2.offline.invalid", "ns-3.offline.invalid", "ns-4.offline.invalid"],
+      primary_name_server: "ns-1.offline.invalid",
+      tags: null,
+      tags_all: {},
+      vpc: [],
+    };
+    return {
+      mode: "managed",
+      type,
+      name,
+      provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+      instances: [{ schema_version: 0, attributes, sensitive_attributes: [] }],
+    };
+  });
+  const state = { version: 4, terraform_version: "1.11.4", serial: 1, lineage: "00000000-0000-4000-8000-0ff11e0a0001", outputs: {}, resources, check_results: null };
+  fs.writeFileSync(statePath, JSON.stringify(state, null, 2));
+  return resources.length;
 }
 
 export interface TerraformResult {

@@ -1,0 +1,66 @@
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Construct } from "constructs";
+import type { MailContextEntry } from "../platform/mail-context";
+import { returnPathDomainFor, route53TxtRecord, sendingDomainPlacement, SendingDomainPlacement } from "../platform/placement";
+import { MailPolicyRecords } from "./mail-policy-records";
+import { PostmarkDomainSource, postmarkDomainSource } from "./postmark-domain-source";
+
+export type DkimValues =
+  /** Values `arda-mail register` wrote into the context (the seed's path, the default). */
+  | { readonly kind: "context"; readonly entry: MailContextEntry }
+  /** A `postmark_domain` resource in this stack; DNS takes its computed attributes. */
+  | { readonly kind: "provider" };
+
+export interface PostmarkSendingDomainProps {
+  /** The instance-group parent that Postmark verifies (partition apex, or the Corporate zone). */
+  readonly sendingDomain: string;
+  /** The sending domain's own hosted zone. */
+  readonly zoneId: string;
+  readonly dmarcReportMailbox: string;
+  readonly dkim: DkimValues;
+  /** Records must exist before Postmark can see them; the verification waits for them. */
+  readonly verify?: boolean;
+}
+
+/**
+ * A Postmark sending domain and its DNS: SPF, DMARC, DKIM TXT and Return-Path CNAME, placed by
+ * `sendingDomainPlacement()`, plus a `postmark_domain_verification` that waits until Postmark sees
+ * them. The public surface is the same whichever source the DKIM values come from.
+ */
+export class PostmarkSendingDomain extends Construct {
+  readonly placement: SendingDomainPlacement;
+  readonly dkimRecord: Route53Record;
+  readonly returnPathRecord: Route53Record;
+  readonly policy: MailPolicyRecords;
+  /** The Postmark domain id (a literal from the context, or the resource's id). */
+  readonly domainId: string;
+  readonly source: PostmarkDomainSource;
+
+  constructor(scope: Construct, id: string, props: PostmarkSendingDomainProps) {
+    super(scope, id);
+    this.source = postmarkDomainSource(this, props.sendingDomain, props.dkim);
+    this.domainId = this.source.domainId;
+    this.placement = sendingDomainPlacement({
+      sendingDomain: props.sendingDomain,
+      dkim: { selector: this.source.dkimSelector, publicKey: this.source.dkimPublicKey },
+      dmarcReportMailbox: props.dmarcReportMailbox,
+      returnPathTarget: this.source.returnPathTarget,
+    });
+    this.policy = new MailPolicyRecords(this, "policy", { zoneId: props.zoneId, spf: this.placement.spf, dmarc: this.placement.dmarc });
+    this.dkimRecord = new Route53Record(this, "dkim", {
+      zoneId: props.zoneId,
+      name: this.placement.dkim.name,
+      type: "TXT",
+      ttl: 3600,
+      records: [props.dkim.kind === "context" ? route53TxtRecord(this.placement.dkim.value) : this.source.dkimTxtRecord],
+    });
+    this.returnPathRecord = new Route53Record(this, "return_path", {
+      zoneId: props.zoneId,
+      name: props.dkim.kind === "context" ? this.placement.returnPath.name : returnPathDomainFor(props.sendingDomain),
+      type: "CNAME",
+      ttl: 3600,
+      records: [this.placement.returnPath.target],
+    });
+    if (props.verify ?? true) this.source.verifyAfter([this.dkimRecord, this.returnPathRecord]);
+  }
+}

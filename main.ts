@@ -1,0 +1,54 @@
+/**
+ * The arda-mail CDKTF app: which stacks exist. One `Root`, one `Corporate`, and one
+ * `<infra>-<partition>-Email` per active partition of the selected platform model
+ * (ARDA_MAIL_PLATFORM=sandbox|arda, default sandbox). Stack names are immutable once deployed.
+ */
+import { App } from "cdktf";
+import { loadPlatform, selectedPlatformName } from "./platform/load";
+import { contextFilePath, corporateMailEntry, partitionMailEntry, readContext } from "./platform/mail-context";
+import type { Platform } from "./platform/model";
+import { activePartitions } from "./platform/names";
+import { DkimValues } from "./constructs/postmark-sending-domain";
+import { CorporateStack } from "./stacks/corporate-stack";
+import { PartitionEmailStack } from "./stacks/partition-email-stack";
+import { RootStack } from "./stacks/root-stack";
+
+export interface BuildOptions {
+  platform: Platform;
+  /** Default: CDKTF_OUTDIR, else `cdktf.out`. */
+  outdir?: string;
+  /** Write HCL (`cdk.tf`) instead of JSON — an export; deploys use the JSON. */
+  hcl?: boolean;
+  /** The cdktf.json-shaped file holding the register output (default: the platform's). */
+  contextFile?: string;
+}
+
+export function buildApp(opts: BuildOptions): App {
+  const { platform } = opts;
+  const contextFile = opts.contextFile ?? contextFilePath(platform);
+  const context = readContext(contextFile);
+  const app = new App({ outdir: opts.outdir, hclOutput: opts.hcl ?? false });
+
+  new RootStack(app, platform);
+  const corporateDkim: DkimValues =
+    platform.instanceGroups.corporate.dkimSource === "provider" ? { kind: "provider" } : { kind: "context", entry: corporateMailEntry(platform, context, contextFile) };
+  new CorporateStack(app, platform, corporateDkim);
+  for (const partition of activePartitions(platform)) {
+    const dkim: DkimValues =
+      platform.instanceGroups.runtimePlatform.dkimSource === "provider"
+        ? { kind: "provider" }
+        : { kind: "context", entry: partitionMailEntry(platform, partition, context, contextFile) };
+    new PartitionEmailStack(app, platform, partition, dkim);
+  }
+  return app;
+}
+
+if (require.main === module) {
+  try {
+    const platform = loadPlatform(selectedPlatformName());
+    buildApp({ platform }).synth();
+  } catch (e) {
+    process.stderr.write(`synth failed: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,99 @@
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { accountProvider, upstreamDnsProvider } from "../constructs/aws-account-provider";
+import { DnsRecordsRole } from "../constructs/dns-records-role";
+import { EncryptionKeyFallbackRole } from "../constructs/encryption-key-fallback-role";
+import { DkimValues, PostmarkSendingDomain } from "../constructs/postmark-sending-domain";
+import { applyStateBackend } from "../constructs/state-backend";
+import { UpstreamNsDelegation } from "../constructs/upstream-ns-delegation";
+import { KEY_REGISTRY_CONDITION, WriteOnlySecret } from "../constructs/write-only-secret";
+import type { Partition, Platform } from "../platform/model";
+import { infrastructure, partitionDomain, partitionFqn, partitionSecretNames, partitionStackName, rootInfrastructure } from "../platform/names";
+import { upstreamDnsRoleArn } from "./upstream-role";
+
+/** IAM `name_prefix` is at most 38 characters; long partition names keep a unique, readable prefix. */
+export function rolePrefix(fqn: string, purpose: string): string {
+  const full = `${fqn}-${purpose}-`;
+  if (full.length <= 38) return full;
+  let h = 0;
+  for (const c of fqn) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  const tag = h.toString(36).slice(0, 5);
+  return `${fqn.slice(0, 38 - purpose.length - tag.length - 3)}-${tag}-${purpose}-`;
+}
+
+/**
+ * `<infra>-<partition>-Email`, in the partition's account: the partition mail zone and its NS
+ * delegation upstream, the sending domain's records, the two secrets (values only through
+ * write-only arguments) and the two STS-assumable roles (DQ-R1-019/-020/-032).
+ */
+export class PartitionEmailStack extends TerraformStack {
+  readonly zone: Route53Zone;
+  readonly sendingDomain: PostmarkSendingDomain;
+
+  constructor(scope: Construct, platform: Platform, partition: Partition, dkim: DkimValues) {
+    const stackName = partitionStackName(partition);
+    super(scope, stackName);
+    const infra = infrastructure(platform, partition.infrastructure);
+    const root = rootInfrastructure(platform);
+    const fqn = partitionFqn(partition);
+    const domain = partitionDomain(platform, partition);
+    applyStateBackend(this, stackName, infra.backend);
+    accountProvider(this, infra, platform.name);
+    const upstream = upstreamDnsProvider(this, { region: root.region, rootAccountId: root.accountId, roleArn: upstreamDnsRoleArn(platform), sessionName: `arda-mail-${fqn}` });
+
+    this.zone = new Route53Zone(this, "partition_zone", { name: domain, comment: `Arda ${partition.name} partition mail (${domain}); managed by arda-mail` });
+    new UpstreamNsDelegation(this, "ns_delegation", { zone: this.zone, zoneName: domain, parentZoneId: platform.rootZone.id, upstreamProvider: upstream });
+    this.sendingDomain = new PostmarkSendingDomain(this, "sending_domain", {
+      sendingDomain: domain,
+      zoneId: this.zone.zoneId,
+      dmarcReportMailbox: platform.dmarcReportMailbox,
+      dkim,
+    });
+
+    const names = partitionSecretNames(partition);
+    const token = new WriteOnlySecret(this, "EmailPostmarkAccountToken", {
+      secretName: names.postmarkAccountToken,
+      description: `Postmark account token (${partition.postmarkAccount}) for the ${partition.name} partition.`,
+      valueVariable: "postmark_account_token",
+      valueDescription: `Postmark account token of ${partition.postmarkAccount} (from 1Password; never written to state).`,
+    });
+    const key = new WriteOnlySecret(this, "EmailEncryptionKey", {
+      secretName: names.encryptionKey,
+      description: `E-mail server-token encryption-key registry of the ${partition.name} partition (source of truth: 1Password).`,
+      valueVariable: "email_encryption_key_registry",
+      valueDescription: "JSON registry {\"<uuid v4>\": \"<base64 of 64 bytes>\"}, newest last (from 1Password; never written to state).",
+      validation: {
+        condition: KEY_REGISTRY_CONDITION,
+        errorMessage: "email_encryption_key_registry must be a non-empty JSON object mapping UUID v4 keys to base64 of exactly 64 bytes (run `arda-mail keys check`).",
+      },
+      preventDestroy: true,
+    });
+
+    // Any role of this partition (`<fqn>-*`, e.g. the operations pod role) may assume these (DQ-R1-020).
+    const trust = {
+      effect: "Allow",
+      actions: ["sts:AssumeRole"],
+      principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${infra.accountId}:root`] }],
+      condition: [{ test: "ArnLike", variable: "aws:PrincipalArn", values: [`arn:aws:iam::${infra.accountId}:role/${fqn}-*`] }],
+    };
+    const dnsRole = new DnsRecordsRole(this, "EmailDnsProvisioningRole", {
+      roleName: { namePrefix: rolePrefix(fqn, "EmailDns") },
+      description: `Provisions tenant mail records in ${domain}.`,
+      zoneIds: [this.zone.zoneId],
+      trust,
+    });
+    const fallbackRole = new EncryptionKeyFallbackRole(this, "EmailEncryptionKeyFallbackRole", {
+      namePrefix: rolePrefix(fqn, "EmailKeyFallback"),
+      secretArn: key.secret.arn,
+      trust,
+    });
+
+    new TerraformOutput(this, "PartitionMailZoneId", { value: this.zone.zoneId });
+    new TerraformOutput(this, "PartitionMailZoneName", { value: this.zone.name });
+    new TerraformOutput(this, "EmailPostmarkAccountTokenArn", { value: token.secret.arn });
+    new TerraformOutput(this, "EmailEncryptionKeyArn", { value: key.secret.arn });
+    new TerraformOutput(this, "EmailDnsProvisioningRoleArn", { value: dnsRole.role.arn });
+    new TerraformOutput(this, "EmailEncryptionKeyFallbackRoleArn", { value: fallbackRole.role.arn });
+  }
+}
