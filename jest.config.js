@@ -5,5 +5,6 @@ module.exports = {
   testMatch: ["<rootDir>/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "/cdktf.out/", "/build/", "/.gen/"],
   modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/cdktf.out/", "<rootDir>/build/"],
+  setupFilesAfterEnv: ["<rootDir>/jest.setup.js"],
   testTimeout: 120000,
 };

@@ -1,0 +1,125 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadPlatform, platformFile, PlatformValidationError, ROOT_ACCOUNT_ENV, validatePlatform } from "./load";
+import { MissingContextError, partitionMailEntry, readContext } from "./mail-context";
+import { findPartition, partitionStackName, tenantDomain, activePartitions } from "./names";
+
+const sandboxRaw = (): Record<string, any> => JSON.parse(fs.readFileSync(platformFile("sandbox"), "utf8"));
+
+function problemsOf(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    validatePlatform(raw, { source: "test.platform.json", env });
+  } catch (e) {
+    expect(e).toBeInstanceOf(PlatformValidationError);
+    return [...(e as PlatformValidationError).problems];
+  }
+  throw new Error("expected the model to be rejected");
+}
+
+describe("platform model", () => {
+  it("loads the sandbox and the real model with the same shape and stack names", () => {
+    const sandbox = loadPlatform("sandbox", { env: {} });
+    const arda = loadPlatform("arda", { env: { [ROOT_ACCOUNT_ENV]: "123456789012" } });
+    const names = (p: typeof sandbox) => activePartitions(p).map(partitionStackName);
+    expect(names(sandbox)).toEqual(["Alpha002-dev-Email", "Alpha002-stage-Email", "Alpha001-demo-Email", "Alpha001-prod-Email"]);
+    expect(names(arda)).toEqual(names(sandbox));
+    expect(arda.infrastructures.map((i) => [i.name, i.accountId, i.awsProfile])).toEqual([
+      ["Root", "123456789012", null],
+      ["Alpha001", "009765408297", "Admin-Alpha1"],
+      ["Alpha002", "139852620346", "Alpha002-Admin"],
+    ]);
+    expect(arda.rootZone.id).toBe("Z0721066239FWCD47EJDX");
+    expect(sandbox.infrastructures.map((i) => i.accountId)).not.toContain("009765408297");
+  });
+
+  it("the real model fails without the platformRoot account id, naming the field", () => {
+    expect(() => loadPlatform("arda", { env: {} })).toThrow(/infrastructures\.Root\.accountId: required — the platformRoot AWS account id is missing \(set it in platform\/arda\.platform\.json or export ARDA_MAIL_ROOT_ACCOUNT_ID\)/);
+  });
+
+  it("rejects a malformed account id", () => {
+    const raw = sandboxRaw();
+    raw.infrastructures[1].accountId = "00976540829";
+    expect(problemsOf(raw)).toEqual(['infrastructures.Alpha001.accountId: "00976540829" is malformed — an AWS account id is exactly 12 digits']);
+    expect(() => loadPlatform("arda", { env: { [ROOT_ACCOUNT_ENV]: "12-34" } })).toThrow(/infrastructures\.Root\.accountId: "12-34" is malformed/);
+  });
+
+  it("rejects a partition label that is not DNS-safe", () => {
+    const raw = sandboxRaw();
+    raw.partitions[0].name = "Dev_1";
+    expect(problemsOf(raw)).toContain('partitions.Dev_1.name: "Dev_1" is not a DNS-safe label (lower-case letters, digits, inner hyphens, at most 63)');
+  });
+
+  it("rejects a reserved name used as an active partition", () => {
+    const raw = sandboxRaw();
+    raw.partitions[4].status = "active";
+    expect(problemsOf(raw)).toEqual(['partitions.kyle.name: "kyle" is a reserved name and cannot be an active partition']);
+    raw.partitions[4].name = "arda";
+    expect(problemsOf(raw)).toContain('partitions.arda.name: "arda" is a reserved name and cannot be an active partition');
+  });
+
+  it("rejects two partitions with one name", () => {
+    const raw = sandboxRaw();
+    raw.partitions.push({ ...raw.partitions[0] });
+    expect(problemsOf(raw)).toEqual(['partitions: two entries with name "dev"']);
+  });
+
+  it("rejects an unknown infrastructure", () => {
+    const raw = sandboxRaw();
+    raw.partitions[1].infrastructure = "Alpha003";
+    expect(problemsOf(raw)).toEqual(['partitions.stage.infrastructure: unknown infrastructure "Alpha003" (known: Root, Alpha001, Alpha002)']);
+  });
+
+  it("rejects a tenant label that is not DNS-safe, and a reserved tenant", () => {
+    const p = loadPlatform("sandbox", { env: {} });
+    const dev = findPartition(p, "Alpha002", "dev");
+    expect(tenantDomain(p, dev, "acme")).toBe("acme.dev.ardamails.com");
+    expect(() => tenantDomain(p, dev, "Acme Corp")).toThrow('tenant: "Acme Corp" is not a DNS-safe label (lower-case letters, digits, inner hyphens, at most 63)');
+    expect(() => tenantDomain(p, dev, "-acme")).toThrow(/not a DNS-safe label/);
+    expect(() => tenantDomain(p, dev, "kyle")).toThrow('tenant: "kyle" is a reserved name');
+  });
+
+  it("reports every problem at once, each starting with its field", () => {
+    const raw = sandboxRaw();
+    raw.mailRootDomain = "Arda Mails";
+    raw.infrastructures[2].backend = { kind: "s3", bucket: "Bad_Bucket" };
+    expect(problemsOf(raw)).toEqual([
+      'mailRootDomain: "Arda Mails" is not a DNS-safe domain name',
+      'infrastructures.Alpha002.backend.bucket: "Bad_Bucket" is not a valid S3 bucket name',
+      "infrastructures.Alpha002.backend.keyPrefix: required for a s3 backend",
+      "infrastructures.Alpha002.backend.region: required for a s3 backend",
+    ]);
+  });
+
+  it("finds partitions the way an operator names them, refusing the rest with a reason", () => {
+    const p = loadPlatform("sandbox", { env: {} });
+    expect(findPartition(p, "Alpha001", "prod").postmarkAccount).toBe("PostmarkProd");
+    expect(() => findPartition(p, "Alpha009", "dev")).toThrow('unknown infrastructure "Alpha009" (known: Root, Alpha001, Alpha002)');
+    expect(() => findPartition(p, "Alpha002", "qa")).toThrow('unknown partition "qa" (known: dev, stage, demo, prod)');
+    expect(() => findPartition(p, "Alpha001", "kyle")).toThrow('partition "kyle" is suspended: it is not provisioned (its name stays reserved)');
+    expect(() => findPartition(p, "Root", "arda")).toThrow('"arda" is a reserved name, not a partition');
+    expect(() => findPartition(p, "Alpha001", "dev")).toThrow('partition "dev" lives on Alpha002, not Alpha001');
+  });
+
+  it("a missing DKIM context entry names the command that fills it", () => {
+    const p = loadPlatform("sandbox", { env: {} });
+    const dev = findPartition(p, "Alpha002", "dev");
+    const file = path.join(__dirname, "sandbox.cdktf.json");
+    const context = { ...readContext(file) };
+    expect(partitionMailEntry(p, dev, context, file).dkimSelector).toMatch(/^\d{14}pm$/);
+    delete context["partitionMail:Alpha002:dev"];
+    expect(() => partitionMailEntry(p, dev, context, file)).toThrow(MissingContextError);
+    expect(() => partitionMailEntry(p, dev, context, file)).toThrow(
+      'Missing CDKTF context entry "partitionMail:Alpha002:dev" in platform/sandbox.cdktf.json: run `arda-mail register Alpha002 dev` to register the sending domain with Postmark and write it.',
+    );
+  });
+
+  it("a context entry whose DKIM host disagrees with the placement function is refused (DQ-R1-009)", () => {
+    const p = loadPlatform("sandbox", { env: {} });
+    const dev = findPartition(p, "Alpha002", "dev");
+    const file = path.join(__dirname, "sandbox.cdktf.json");
+    const context = readContext(file);
+    const entry = context["partitionMail:Alpha002:dev"] as Record<string, unknown>;
+    const leaf = { ...context, "partitionMail:Alpha002:dev": { ...entry, dkimHost: `${entry.dkimSelector}._domainkey.acme.dev.ardamails.com` } };
+    expect(() => partitionMailEntry(p, dev, leaf, file)).toThrow(/dkimHost: ".*acme\.dev\.ardamails\.com" is not where the placement function puts this domain's DKIM/);
+  });
+});
