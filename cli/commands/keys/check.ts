@@ -1,0 +1,46 @@
+import * as fs from "node:fs";
+import { Args, Flags } from "@oclif/core";
+import { ArdaCommand, CliError } from "../../base-command";
+import { describeRegistry } from "../../../lib/keys";
+import { parseRegistryOrFail, partitionKeyRegistryRef, partitionOrFail, type KeysResult } from "../../lib/keys-flow";
+
+export default class KeysCheck extends ArdaCommand<typeof KeysCheck> {
+  static summary = "Validate an encryption-key registry (non-empty, UUID v4 keys, 64-byte keys, no duplicates).";
+  static description =
+    "Reads the partition's registry (op://<vault>/EmailEncryptionKey/registry) from the secret store, or a JSON file with --file, " +
+    "and names the first bad entry. Key material is never printed.";
+  static examples = [
+    "<%= config.bin %> keys check Alpha002 dev --secrets file:./sandbox.secrets.json",
+    "<%= config.bin %> keys check --file ./registry.json",
+  ];
+  static args = {
+    infrastructure: Args.string({ description: "AWS account name, e.g. Alpha002" }),
+    partition: Args.string({ description: "partition name, e.g. dev" }),
+  };
+  static flags = { file: Flags.string({ description: "check a registry JSON file instead of the secret store" }) };
+
+  public async run(): Promise<KeysResult> {
+    let text: string;
+    let ref: string;
+    const file = this.flags.file as string | undefined;
+    if (file) {
+      ref = file;
+      try {
+        text = fs.readFileSync(file, "utf8");
+      } catch (e) {
+        throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "pass an existing registry file");
+      }
+    } else {
+      const { infrastructure, partition } = this.args as { infrastructure?: string; partition?: string };
+      if (!infrastructure || !partition) throw new CliError("name a partition (<infrastructure> <partition>) or pass --file", "e.g. arda-mail keys check Alpha002 dev");
+      const p = partitionOrFail(this.platform(), infrastructure, partition);
+      ref = partitionKeyRegistryRef(p);
+      text = await this.readSecret(ref, `key registry of ${p.infrastructure}/${p.name}`);
+    }
+    this.rememberSecret(text);
+    const reg = parseRegistryOrFail(text, ref);
+    const d = describeRegistry(reg);
+    this.progress(`${ref}: valid, ${d.entries} entr${d.entries === 1 ? "y" : "ies"}, current ${d.current}`);
+    return { ref, action: "checked", ...d };
+  }
+}
