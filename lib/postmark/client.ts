@@ -23,6 +23,7 @@ import {
   DomainList,
   DomainSummary,
   EditDomainInput,
+  EditServerInput,
   ErrorCodes,
   PostmarkMessage,
   ServerDetails,
@@ -86,14 +87,17 @@ export class PostmarkClient {
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
   private readonly onRetry?: (info: RetryInfo) => void;
-  /** The account token plus every server token seen in an answer: scrubbed from all messages. */
-  private readonly secrets = new Set<string>();
-  private readonly accountToken: string;
+  /**
+   * The account token plus every server token seen in an answer: scrubbed from all messages.
+   * ECMAScript-private (#) so neither util.inspect, a logger nor JSON.stringify can show them.
+   */
+  readonly #secrets = new Set<string>();
+  readonly #accountToken: string;
 
   constructor(options: PostmarkClientOptions) {
     if (!options.accountToken) throw new Error("PostmarkClient: accountToken is empty; resolve the Postmark account token reference first");
-    this.accountToken = options.accountToken;
-    this.secrets.add(options.accountToken);
+    this.#accountToken = options.accountToken;
+    this.#secrets.add(options.accountToken);
     this.apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retry = options.retry ?? DEFAULT_RETRY;
@@ -217,6 +221,13 @@ export class PostmarkClient {
     return s;
   }
 
+  /** Edit a server's name, colour or SMTP switch (SmtpApiActivated defaults to false on creation). */
+  async editServer(id: number, input: EditServerInput): Promise<ServerDetails> {
+    const s = await this.idempotent<ServerDetails>("PUT", `/servers/${checkId(id)}`, input);
+    this.rememberServerTokens(s);
+    return s;
+  }
+
   async deleteServer(id: number): Promise<PostmarkMessage> {
     return this.idempotent<PostmarkMessage>("DELETE", `/servers/${checkId(id)}`);
   }
@@ -224,7 +235,7 @@ export class PostmarkClient {
   // ---------------------------------------------------------------- machinery
 
   private rememberServerTokens(s: ServerDetails): void {
-    for (const t of s.ApiTokens ?? []) if (t) this.secrets.add(t);
+    for (const t of s.ApiTokens ?? []) if (t) this.#secrets.add(t);
   }
 
   private async listAll<T>(
@@ -333,7 +344,7 @@ export class PostmarkClient {
         headers: {
           Accept: "application/json",
           "Content-Type": "application/json",
-          "X-Postmark-Account-Token": this.accountToken,
+          "X-Postmark-Account-Token": this.#accountToken,
           "User-Agent": "arda-mail",
         },
         body: body === undefined ? (method === "GET" || method === "DELETE" ? undefined : "{}") : JSON.stringify(body),
@@ -408,7 +419,7 @@ export class PostmarkClient {
   }
 
   private clean(text: string): string {
-    return scrub(text, this.secrets);
+    return scrub(text, this.#secrets);
   }
 }
 

@@ -88,6 +88,12 @@ export interface CreateServerInput {
   Color?: string;
 }
 
+export interface EditServerInput {
+  Name?: string;
+  Color?: string;
+  SmtpApiActivated?: boolean;
+}
+
 /** Postmark's error body and the body of a successful DELETE. */
 export interface PostmarkMessage {
   ErrorCode: number;

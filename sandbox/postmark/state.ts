@@ -1,0 +1,438 @@
+/**
+ * The sandbox's Postmark account: domains and servers in memory, optionally persisted to a JSON
+ * file (written atomically after each change, loaded at start). Behaviour follows
+ * /work/shared/notes/postmark-api.md; where Postmark's exact behaviour is unknown the choice made
+ * here is marked SANDBOX ASSUMPTION.
+ */
+import { generateKeyPair, randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import { dirname } from "node:path";
+import type { DomainDetails, DomainSummary, ServerDetails, DeliveryType } from "../../lib/postmark/types";
+import { RETURN_PATH_CNAME_TARGET } from "../../lib/postmark/types";
+import { DeclaredRecord, DnsTruth, normName } from "./dns";
+
+/** An error answered to the client as `{ErrorCode, Message}` with an HTTP status. */
+export class SandboxError extends Error {
+  constructor(readonly status: number, readonly errorCode: number, message: string) {
+    super(message);
+  }
+}
+
+interface DkimKey {
+  selector: string;
+  /** `k=rsa;p=<base64 SPKI DER>`; "" while a seeded domain's key is not generated yet. */
+  value: string;
+}
+
+export interface StoredDomain {
+  ID: number;
+  Name: string;
+  ReturnPathDomain: string;
+  ReturnPathDomainVerified: boolean;
+  current?: DkimKey;
+  pending?: DkimKey;
+  revoked?: DkimKey;
+  /** DKIMVerified stays true once ever verified. */
+  dkimEverVerified: boolean;
+  /** verifyDkim calls since the pending key appeared (Postmark's check is asynchronous). */
+  pendingVerifyCalls: number;
+  safeToRemoveRevoked: boolean;
+}
+
+export interface StoredServer extends ServerDetails {}
+
+export interface PersistedState {
+  version: 1;
+  nextDomainId: number;
+  nextServerId: number;
+  domains: StoredDomain[];
+  servers: StoredServer[];
+  dns: DeclaredRecord[];
+}
+
+export interface AccountOptions {
+  dkimBits?: 1024 | 2048;
+  /** verifyDkim answers "still pending" until this many calls have been made (default 2). */
+  dkimVerifyAfterCalls?: number;
+  statePath?: string;
+}
+
+const SPF_TEXT = "v=spf1 a mx include:spf.mtasv.net ~all";
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+export function isDomainName(name: string): boolean {
+  if (name.length === 0 || name.length > 253) return false;
+  const labels = name.split(".");
+  return labels.length >= 2 && labels.every((l) => LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]);
+}
+
+/** Postmark's selector form `YYYYMMDDhhmmss` + `pm` (UTC, 24-hour clock). */
+export function selectorFor(date: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${p(date.getUTCFullYear(), 4)}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}${p(date.getUTCHours())}${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}pm`;
+}
+
+export async function generateDkimValue(bits: number): Promise<string> {
+  const der = await new Promise<Buffer>((res, rej) =>
+    generateKeyPair(
+      "rsa",
+      { modulusLength: bits, publicKeyEncoding: { type: "spki", format: "der" }, privateKeyEncoding: { type: "pkcs8", format: "der" } },
+      (err, pub) => (err ? rej(err) : res(pub as unknown as Buffer)),
+    ),
+  );
+  return `k=rsa;p=${der.toString("base64")}`;
+}
+
+export class SandboxAccount {
+  private domains = new Map<number, StoredDomain>();
+  private servers = new Map<number, StoredServer>();
+  private nextDomainId = 1_000_001;
+  private nextServerId = 5_000_001;
+  private readonly dkimBits: number;
+  private readonly verifyAfter: number;
+  private readonly statePath?: string;
+  /** Lets the declared DNS records be persisted with the account. */
+  dnsSnapshot: () => DeclaredRecord[] = () => [];
+
+  constructor(options: AccountOptions = {}) {
+    this.dkimBits = options.dkimBits ?? 1024;
+    this.verifyAfter = Math.max(1, options.dkimVerifyAfterCalls ?? 2);
+    this.statePath = options.statePath;
+  }
+
+  // ------------------------------------------------------------ persistence
+
+  /** Load the state file if it exists; returns the declared DNS records it held. */
+  load(): DeclaredRecord[] {
+    if (!this.statePath || !existsSync(this.statePath)) return [];
+    const raw = JSON.parse(readFileSync(this.statePath, "utf8")) as PersistedState;
+    if (raw.version !== 1) throw new Error(`sandbox state file ${this.statePath}: unknown version ${String(raw.version)}`);
+    this.restore(raw);
+    return raw.dns ?? [];
+  }
+
+  restore(raw: PersistedState): void {
+    this.domains = new Map(raw.domains.map((d) => [d.ID, d]));
+    this.servers = new Map(raw.servers.map((s) => [s.ID, s]));
+    this.nextDomainId = raw.nextDomainId;
+    this.nextServerId = raw.nextServerId;
+  }
+
+  snapshot(): PersistedState {
+    return {
+      version: 1,
+      nextDomainId: this.nextDomainId,
+      nextServerId: this.nextServerId,
+      domains: [...this.domains.values()],
+      servers: [...this.servers.values()],
+      dns: this.dnsSnapshot(),
+    };
+  }
+
+  /** Atomic write: temp file in the same directory, then rename. */
+  persist(): void {
+    if (!this.statePath) return;
+    mkdirSync(dirname(this.statePath), { recursive: true });
+    const tmp = `${this.statePath}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.snapshot()), { mode: 0o600 });
+    renameSync(tmp, this.statePath);
+  }
+
+  reset(): void {
+    this.domains.clear();
+    this.servers.clear();
+  }
+
+  // ------------------------------------------------------------ domains
+
+  listDomains(count: number, offset: number): { TotalCount: number; Domains: DomainSummary[] } {
+    const all = [...this.domains.values()].sort((a, b) => a.ID - b.ID);
+    return { TotalCount: all.length, Domains: all.slice(offset, offset + count).map((d) => this.summary(d)) };
+  }
+
+  private findByName(name: string): StoredDomain | undefined {
+    const n = name.toLowerCase();
+    for (const d of this.domains.values()) if (d.Name === n) return d;
+    return undefined;
+  }
+
+  private domain(id: number): StoredDomain {
+    const d = this.domains.get(id);
+    if (!d) throw new SandboxError(422, 510, `Domain with ID ${id} not found.`);
+    return d;
+  }
+
+  private checkReturnPath(name: string, rp: unknown): string {
+    if (typeof rp !== "string") throw new SandboxError(422, 511, "Invalid 'ReturnPathDomain': must be a string.");
+    const r = normName(rp);
+    if (!isDomainName(r) || !r.endsWith(`.${name}`)) {
+      throw new SandboxError(422, 511, `Invalid 'ReturnPathDomain' value: '${rp}' must be a sub-domain of ${name}.`);
+    }
+    return r;
+  }
+
+  /** A fresh selector that no key of this domain uses (rotations within one second stay unique). */
+  private freshSelector(d: StoredDomain): string {
+    const used = new Set([d.current, d.pending, d.revoked].filter((k): k is DkimKey => !!k).map((k) => k.selector));
+    for (let t = Date.now(); ; t += 1000) {
+      const s = selectorFor(new Date(t));
+      if (!used.has(s)) return s;
+    }
+  }
+
+  async createDomain(body: Record<string, unknown>): Promise<DomainDetails> {
+    if (typeof body.Name !== "string" || !isDomainName(normName(body.Name))) {
+      throw new SandboxError(422, 511, `Invalid 'Name': ${JSON.stringify(body.Name ?? null)} is not a domain name.`);
+    }
+    const name = normName(body.Name);
+    // SANDBOX ASSUMPTION: Postmark's ErrorCode for "domain already exists" is unverified (probably 512).
+    if (this.findByName(name)) throw new SandboxError(422, 512, "This domain already exists.");
+    // SANDBOX ASSUMPTION: without ReturnPathDomain, Postmark's default is taken to be pm-bounces.<domain>.
+    const rp = body.ReturnPathDomain === undefined || body.ReturnPathDomain === null || body.ReturnPathDomain === "" ? `pm-bounces.${name}` : this.checkReturnPath(name, body.ReturnPathDomain);
+    const value = await generateDkimValue(this.dkimBits);
+    // Re-check after the await: a concurrent create of the same name must still be refused.
+    if (this.findByName(name)) throw new SandboxError(422, 512, "This domain already exists.");
+    const d = this.newDomain(name, rp);
+    d.pending = { selector: this.freshSelector(d), value };
+    this.domains.set(d.ID, d);
+    this.persist();
+    return this.details(d);
+  }
+
+  private newDomain(name: string, rp: string): StoredDomain {
+    return {
+      ID: this.nextDomainId++,
+      Name: name,
+      ReturnPathDomain: rp,
+      ReturnPathDomainVerified: false,
+      dkimEverVerified: false,
+      pendingVerifyCalls: 0,
+      safeToRemoveRevoked: false,
+    };
+  }
+
+  /**
+   * Seed many domains fast (tests need 1,000): keys are generated lazily, on the first read of a
+   * domain's details, so seeding does no RSA work. Names: `<prefix><n>.<zone>`.
+   */
+  seedDomains(count: number, prefix = "seed", zone = "sandbox.test"): { created: number; firstId: number | undefined } {
+    let firstId: number | undefined;
+    let created = 0;
+    const stamp = selectorFor(new Date());
+    for (let i = 1; created < count; i++) {
+      const name = normName(`${prefix}${i}.${zone}`);
+      if (this.findByName(name)) continue;
+      const d = this.newDomain(name, `pm-bounces.${name}`);
+      d.pending = { selector: stamp, value: "" };
+      this.domains.set(d.ID, d);
+      firstId ??= d.ID;
+      created++;
+    }
+    this.persist();
+    return { created, firstId };
+  }
+
+  async getDomain(id: number): Promise<DomainDetails> {
+    return this.details(this.domain(id));
+  }
+
+  async editDomain(id: number, body: Record<string, unknown>): Promise<DomainDetails> {
+    const d = this.domain(id);
+    if (body.ReturnPathDomain !== undefined) {
+      const rp = this.checkReturnPath(d.Name, body.ReturnPathDomain);
+      if (rp !== d.ReturnPathDomain) {
+        d.ReturnPathDomain = rp;
+        d.ReturnPathDomainVerified = false;
+      }
+    }
+    this.persist();
+    return this.details(d);
+  }
+
+  deleteDomain(id: number): { ErrorCode: number; Message: string } {
+    const d = this.domain(id);
+    this.domains.delete(id);
+    this.persist();
+    return { ErrorCode: 0, Message: `Domain ${d.Name} removed.` };
+  }
+
+  /**
+   * Postmark checks the TXT at the pending DKIM host, strings joined, byte-identical to the value.
+   * Asynchronous like Postmark: the first call(s) answer still pending; a later call verifies —
+   * only if the record is in DNS at that moment.
+   */
+  async verifyDkim(id: number, dns: DnsTruth): Promise<DomainDetails> {
+    const d = this.domain(id);
+    await this.ensureKey(d);
+    if (d.pending) {
+      d.pendingVerifyCalls++;
+      const expected = d.pending.value;
+      const found = await dns.txt(`${d.pending.selector}._domainkey.${d.Name}`);
+      if (d.pendingVerifyCalls >= this.verifyAfter && found.some((v) => v === expected)) {
+        if (d.current) {
+          d.revoked = d.current;
+          d.safeToRemoveRevoked = false;
+        }
+        d.current = d.pending;
+        d.pending = undefined;
+        d.pendingVerifyCalls = 0;
+        d.dkimEverVerified = true;
+      }
+    } else if (d.revoked && !d.safeToRemoveRevoked) {
+      // SANDBOX ASSUMPTION: once the new key has been current for one more check, Postmark no
+      // longer signs with the old one, so its TXT may go.
+      d.safeToRemoveRevoked = true;
+    }
+    this.persist();
+    return this.details(d);
+  }
+
+  async verifyReturnPath(id: number, dns: DnsTruth): Promise<DomainDetails> {
+    const d = this.domain(id);
+    const targets = await dns.cname(d.ReturnPathDomain);
+    d.ReturnPathDomainVerified = targets.includes(RETURN_PATH_CNAME_TARGET);
+    this.persist();
+    return this.details(d);
+  }
+
+  async rotateDkim(id: number): Promise<DomainDetails> {
+    const d = this.domain(id);
+    await this.ensureKey(d);
+    if (d.pending) throw new SandboxError(422, 505, "This DKIM is already scheduled for renewal.");
+    const value = await generateDkimValue(this.dkimBits);
+    if (d.pending) throw new SandboxError(422, 505, "This DKIM is already scheduled for renewal.");
+    d.pending = { selector: this.freshSelector(d), value };
+    d.pendingVerifyCalls = 0;
+    this.persist();
+    return this.details(d);
+  }
+
+  private async ensureKey(d: StoredDomain): Promise<void> {
+    if (d.pending && d.pending.value === "") {
+      const value = await generateDkimValue(this.dkimBits);
+      if (d.pending && d.pending.value === "") {
+        d.pending.value = value;
+        this.persist();
+      }
+    }
+  }
+
+  private summary(d: StoredDomain): DomainSummary {
+    return {
+      ID: d.ID,
+      Name: d.Name,
+      SPFVerified: false,
+      DKIMVerified: d.dkimEverVerified,
+      WeakDKIM: false,
+      ReturnPathDomainVerified: d.ReturnPathDomainVerified,
+    };
+  }
+
+  private async details(d: StoredDomain): Promise<DomainDetails> {
+    await this.ensureKey(d);
+    const host = (k?: DkimKey) => (k ? `${k.selector}._domainkey.${d.Name}` : "");
+    return {
+      ...this.summary(d),
+      SPFHost: d.Name,
+      SPFTextValue: SPF_TEXT,
+      DKIMHost: host(d.current),
+      DKIMTextValue: d.current?.value ?? "",
+      DKIMPendingHost: host(d.pending),
+      DKIMPendingTextValue: d.pending?.value ?? "",
+      DKIMRevokedHost: host(d.revoked),
+      DKIMRevokedTextValue: d.revoked?.value ?? "",
+      SafeToRemoveRevokedKeyFromDNS: d.revoked ? d.safeToRemoveRevoked : false,
+      DKIMUpdateStatus: d.pending ? "Pending" : "Verified",
+      ReturnPathDomain: d.ReturnPathDomain,
+      ReturnPathDomainCNAMEValue: RETURN_PATH_CNAME_TARGET,
+    };
+  }
+
+  // ------------------------------------------------------------ servers
+
+  listServers(count: number, offset: number, name?: string): { TotalCount: number; Servers: ServerDetails[] } {
+    let all = [...this.servers.values()].sort((a, b) => a.ID - b.ID);
+    // SANDBOX ASSUMPTION: Postmark's `name` filter matches case-insensitively on part of the name.
+    if (name) all = all.filter((s) => s.Name.toLowerCase().includes(name.toLowerCase()));
+    return { TotalCount: all.length, Servers: all.slice(offset, offset + count).map((s) => ({ ...s, ApiTokens: [...s.ApiTokens] })) };
+  }
+
+  private server(id: number): StoredServer {
+    const s = this.servers.get(id);
+    if (!s) throw new SandboxError(422, 601, `Server with ID ${id} does not exist.`);
+    return s;
+  }
+
+  getServer(id: number): ServerDetails {
+    const s = this.server(id);
+    return { ...s, ApiTokens: [...s.ApiTokens] };
+  }
+
+  createServer(body: Record<string, unknown>): ServerDetails {
+    const name = typeof body.Name === "string" ? body.Name.trim() : "";
+    if (!name) throw new SandboxError(422, 511, "Invalid 'Name': a server name is required.");
+    if ([...this.servers.values()].some((s) => s.Name.toLowerCase() === name.toLowerCase())) {
+      throw new SandboxError(422, 603, "This server name already exists.");
+    }
+    const delivery = body.DeliveryType ?? "Live";
+    if (delivery !== "Live" && delivery !== "Sandbox") throw new SandboxError(422, 511, `Invalid 'DeliveryType': ${JSON.stringify(delivery)} (Live or Sandbox).`);
+    if (body.SmtpApiActivated !== undefined && typeof body.SmtpApiActivated !== "boolean") throw new SandboxError(422, 511, "Invalid 'SmtpApiActivated': must be a boolean.");
+    const id = this.nextServerId++;
+    const hash = randomBytes(16).toString("hex");
+    const s: StoredServer = {
+      ID: id,
+      Name: name,
+      ApiTokens: [randomUUID()],
+      Color: typeof body.Color === "string" ? body.Color : "Purple",
+      SmtpApiActivated: body.SmtpApiActivated === true,
+      RawEmailEnabled: false,
+      DeliveryType: delivery as DeliveryType,
+      ServerLink: `https://account.postmarkapp.com/servers/${id}/streams`,
+      InboundAddress: `${hash}@inbound.postmarkapp.com`,
+      InboundHookUrl: "",
+      BounceHookUrl: "",
+      OpenHookUrl: "",
+      DeliveryHookUrl: "",
+      ClickHookUrl: "",
+      PostFirstOpenOnly: false,
+      InboundDomain: "",
+      InboundHash: hash,
+      InboundSpamThreshold: 0,
+      TrackOpens: false,
+      TrackLinks: "None",
+      IncludeBounceContentInHook: false,
+      EnableSmtpApiErrorHooks: false,
+    };
+    this.servers.set(id, s);
+    this.persist();
+    return { ...s, ApiTokens: [...s.ApiTokens] };
+  }
+
+  editServer(id: number, body: Record<string, unknown>): ServerDetails {
+    const s = this.server(id);
+    if (body.Name !== undefined) {
+      const name = typeof body.Name === "string" ? body.Name.trim() : "";
+      if (!name) throw new SandboxError(422, 511, "Invalid 'Name': a server name is required.");
+      if ([...this.servers.values()].some((x) => x.ID !== id && x.Name.toLowerCase() === name.toLowerCase())) throw new SandboxError(422, 603, "This server name already exists.");
+      s.Name = name;
+    }
+    if (body.Color !== undefined) s.Color = String(body.Color);
+    if (body.SmtpApiActivated !== undefined) {
+      if (typeof body.SmtpApiActivated !== "boolean") throw new SandboxError(422, 511, "Invalid 'SmtpApiActivated': must be a boolean.");
+      s.SmtpApiActivated = body.SmtpApiActivated;
+    }
+    this.persist();
+    return { ...s, ApiTokens: [...s.ApiTokens] };
+  }
+
+  deleteServer(id: number): { ErrorCode: number; Message: string } {
+    const s = this.server(id);
+    this.servers.delete(id);
+    this.persist();
+    return { ErrorCode: 0, Message: `Server ${s.Name} removed.` };
+  }
+
+  counts(): { domains: number; servers: number } {
+    return { domains: this.domains.size, servers: this.servers.size };
+  }
+}
