@@ -158,6 +158,11 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
     throw new CliError(message, next, 1, detail);
   }
 
+  /** `--json` output: plain JSON (never colorized) straight to stdout. */
+  public logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
   public async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // oclif's own control flow (this.exit, --help, --version) passes through untouched.
     if (err.oclif?.exit !== undefined && !(err instanceof CliError) && err.name === "ExitError") throw err;
