@@ -67,6 +67,37 @@ function writeZones(dir: string, zones: readonly Zone[], serial: number): void {
   for (const z of zones) fs.writeFileSync(path.join(dir, "zones", `${z.name}.zone`), renderZoneFile(z, serial));
 }
 
+/** What another process needs to publish into a running server (see publish.ts). */
+export interface ServerInfo {
+  readonly port: number;
+  readonly serial: number;
+  readonly zones: readonly string[];
+}
+
+export function readServerInfo(dir: string): ServerInfo {
+  const f = path.join(dir, "server.json");
+  if (!fs.existsSync(f)) throw new Error(`${dir} is not a running arda-mail DNS server directory (no server.json)`);
+  return JSON.parse(fs.readFileSync(f, "utf8")) as ServerInfo;
+}
+
+/**
+ * Replace the zones of the knotd whose directory is `dir` (same or another process): rewrite the
+ * zone files with a new serial, reload through knotc, wait until every zone serves it.
+ */
+export async function reloadZones(dir: string, zones: readonly Zone[]): Promise<void> {
+  const info = readServerInfo(dir);
+  const serial = info.serial + 1;
+  const conf = path.join(dir, "knot.conf");
+  fs.writeFileSync(conf, config(dir, info.port, zones));
+  writeZones(dir, zones, serial);
+  const knotd = findKnotd();
+  if (!knotd) throw new Error("Knot DNS is not installed (apt-get install knot)");
+  const r = spawnSync(path.join(path.dirname(knotd), "knotc"), ["-c", conf, "reload"], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`knotc reload failed: ${(r.stderr || r.stdout).trim()}`);
+  fs.writeFileSync(path.join(dir, "server.json"), JSON.stringify({ port: info.port, serial, zones: zones.map((z) => z.name) }));
+  await waitServing(info.port, zones, serial, undefined, () => "");
+}
+
 async function waitServing(port: number, zones: readonly Zone[], serial: number, child: ChildProcess | undefined, stderr: () => string): Promise<void> {
   const r = new Resolver({ timeout: 200, tries: 1 });
   r.setServers([`127.0.0.1:${port}`]);
@@ -92,36 +123,26 @@ export async function startDnsServer(zones: readonly Zone[], opts: { dir?: strin
   fs.mkdirSync(path.join(dir, "db"), { recursive: true });
   const port = await freeUdpPort();
   const conf = path.join(dir, "knot.conf");
-  let serial = 1;
-  let served = [...zones];
-  writeZones(dir, served, serial);
+  const served = [...zones];
+  writeZones(dir, served, 1);
   fs.writeFileSync(conf, config(dir, port, served));
+  fs.writeFileSync(path.join(dir, "server.json"), JSON.stringify({ port, serial: 1, zones: served.map((z) => z.name) }));
   const child = spawn(knotd, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   child.stderr!.setEncoding("utf8").on("data", (c: string) => {
     err = (err + c).slice(-4000);
   });
   try {
-    await waitServing(port, served, serial, child, () => err);
+    await waitServing(port, served, 1, child, () => err);
   } catch (e) {
     child.kill("SIGKILL");
     throw e;
   }
-  const knotc = path.join(path.dirname(knotd), "knotc");
   return {
     address: `127.0.0.1:${port}`,
     port,
     dir,
-    async update(next: readonly Zone[]): Promise<void> {
-      const names = (zs: readonly Zone[]): string => zs.map((z) => z.name).sort().join(",");
-      serial += 1;
-      if (names(next) !== names(served)) fs.writeFileSync(conf, config(dir, port, next));
-      served = [...next];
-      writeZones(dir, served, serial);
-      const r = spawnSync(knotc, ["-c", conf, "reload"], { encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`knotc reload failed: ${r.stderr || r.stdout}`);
-      await waitServing(port, served, serial, child, () => err);
-    },
+    update: (next: readonly Zone[]) => reloadZones(dir, next),
     async stop(): Promise<void> {
       if (child.exitCode !== null) return;
       await new Promise<void>((res) => {

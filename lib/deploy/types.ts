@@ -1,0 +1,38 @@
+/** The `--json` result of `arda-mail deploy`: every step with its outcome and duration. */
+import type { VerifyReport } from "../verify/verify";
+
+export type StepOutcome = "ok" | "failed" | "skipped" | "refused";
+
+export interface StepResult {
+  readonly step: string;
+  readonly outcome: StepOutcome;
+  readonly durationMs: number;
+  readonly detail: string;
+}
+
+export interface PlanCounts {
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+  readonly import: number;
+  /** Zones / key secrets the plan would destroy or replace. */
+  readonly destructive: string[];
+}
+
+export interface PartitionDeployResult {
+  readonly partition: string;
+  readonly stack: string;
+  readonly ok: boolean;
+  readonly steps: StepResult[];
+  readonly registered?: { readonly domain: string; readonly postmark: string; readonly context: string; readonly domainId?: number; readonly dkimSelector?: string };
+  readonly plan?: PlanCounts;
+  readonly verify?: VerifyReport;
+}
+
+/** A step failure that stops the deploy; `outcome` tells refusals (order, confirmation, destructive) from failures. */
+export class StepError extends Error {
+  constructor(message: string, readonly outcome: "failed" | "refused" = "failed", readonly next?: string) {
+    super(message);
+    this.name = "StepError";
+  }
+}

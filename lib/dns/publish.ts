@@ -1,0 +1,36 @@
+/**
+ * The sandbox's stand-in for Route53 apply: publish a synthesized stack's records into the local
+ * DNS server (knotd). Each stack's records are kept in `<dir>/published/<stack>.json`; the zones
+ * are rebuilt from all published stacks (a partition stack writes its own zone and the NS
+ * delegation into the root zone) and reloaded. Works from any process that knows the directory.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Platform } from "../../platform/model";
+import { withFileLock } from "../atomic-file";
+import { reloadZones } from "./knot";
+import { type EntriesByDomain } from "./platform-zones";
+import { assembleZones, recordsFromStack, type StackRecords } from "./zone";
+import { route53TxtRecord } from "../../platform/placement";
+
+export async function publishStack(dnsDir: string, platform: Platform, stack: string, stackDir: string, entries: EntriesByDomain): Promise<{ records: number; zones: string[] }> {
+  const resolve = (_e: string, rec: { name: string; type: string }): string[] | undefined => {
+    for (const [domain, e] of entries) {
+      if (rec.type === "TXT" && rec.name.endsWith(`._domainkey.${domain}`)) return [route53TxtRecord(e.dkimPublicKey)];
+      if (rec.type === "CNAME" && rec.name === e.returnPathDomain) return [e.returnPathTarget];
+    }
+    return undefined;
+  };
+  const got = recordsFromStack(path.join(stackDir, "cdk.tf.json"), resolve);
+  const pubDir = path.join(dnsDir, "published");
+  fs.mkdirSync(pubDir, { recursive: true });
+  return withFileLock(path.join(dnsDir, "publish"), async () => {
+    fs.writeFileSync(path.join(pubDir, `${stack}.json`), JSON.stringify(got));
+    const all: StackRecords[] = fs.readdirSync(pubDir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(fs.readFileSync(path.join(pubDir, f), "utf8")) as StackRecords);
+    const zoneNames = new Set<string>([platform.mailRootDomain]);
+    all.forEach((s) => s.zones.forEach((z) => zoneNames.add(z)));
+    const zones = assembleZones([...zoneNames], all.flatMap((s) => s.records));
+    await reloadZones(dnsDir, zones);
+    return { records: got.records.length, zones: got.zones };
+  });
+}
