@@ -1,0 +1,83 @@
+/**
+ * Flags and context shared by `deploy`, `verify` and `demo`: where DNS answers come from, the
+ * rollout record, offline mode, and building the deploy library's DeployContext from a command.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as readline from "node:readline/promises";
+import { Flags } from "@oclif/core";
+import type { Partition, Platform } from "../../platform/model";
+import { awsConfigFile } from "../../lib/deploy/aws-config";
+import { formatPlan, type DeployContext } from "../../lib/deploy/deploy";
+import type { PlanCounts } from "../../lib/deploy/types";
+import type { PostmarkClient } from "../../lib/postmark/client";
+import { rolloutFile } from "../../lib/rollout/state";
+import type { SecretStore } from "../../lib/secrets/store";
+
+export const resolverFlag = Flags.string({ description: "DNS server to read from, <ip>:<port> (default: the system resolver)", env: "ARDA_MAIL_RESOLVER" });
+
+export const deployFlags = {
+  resolver: resolverFlag,
+  offline: Flags.boolean({ description: "plan offline (fake credentials, local override state) and skip apply; default on for the sandbox platform", allowNo: true }),
+  "plan-only": Flags.boolean({ description: "stop after the plan summary (adds / changes / destroys); registers nothing new", default: false }),
+  "allow-destructive-changes": Flags.boolean({ description: "proceed even when the plan destroys or replaces a zone or the key secret", default: false }),
+  "confirm-production": Flags.boolean({ description: "confirm a prod deploy without the interactive prompt", default: false }),
+  verbose: Flags.boolean({ description: "show terraform's own output (on stderr)", default: false }),
+  "rollout-file": Flags.string({ description: "rollout record (default rollout/<platform>.json)", env: "ARDA_MAIL_ROLLOUT_FILE" }),
+  "local-dns": Flags.string({ description: "directory of a running local DNS server (sandbox): publish the synthesized records there instead of Route53", env: "ARDA_MAIL_LOCAL_DNS" }),
+  "work-dir": Flags.string({ description: "scratch directory for synthesized stacks and plans (default: a temp dir)" }),
+  "verify-attempts": Flags.integer({ description: "Postmark verifyDkim / verifyReturnPath calls before giving up", default: 5, min: 1 }),
+  "verify-delay-ms": Flags.integer({ description: "pause between Postmark verify calls", default: 3000, min: 0 }),
+};
+
+export interface DeployHost {
+  platform(): Platform;
+  contextFile(): string;
+  secretStore(): SecretStore;
+  client(token: string): PostmarkClient;
+  progress(line: string): void;
+  remember(secret: string): void;
+  jsonEnabled(): boolean;
+}
+
+/** Interactive confirmation showing the plan summary; never in --json mode or without a TTY. */
+export function productionConfirmer(confirmFlag: boolean, interactive: boolean): DeployContext["confirmProduction"] {
+  return async (p: Partition, plan: PlanCounts): Promise<boolean> => {
+    if (confirmFlag) return true;
+    if (!interactive || !process.stdin.isTTY) return false;
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const answer = await rl.question(`PRODUCTION: ${p.infrastructure}-${p.name}-Email will change: ${formatPlan(plan)}. Type "${p.name}" to deploy: `);
+      return answer.trim() === p.name;
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+export function deployContext(host: DeployHost, flags: Record<string, unknown>): DeployContext {
+  const platform = host.platform();
+  const workDir = (flags["work-dir"] as string | undefined) ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-deploy-"));
+  return {
+    platform,
+    contextFile: host.contextFile(),
+    secrets: host.secretStore(),
+    client: (t) => host.client(t),
+    awsConfigFile: awsConfigFile(),
+    offline: (flags.offline as boolean | undefined) ?? platform.name === "sandbox",
+    resolver: flags.resolver as string | undefined,
+    localDnsDir: flags["local-dns"] as string | undefined,
+    planOnly: Boolean(flags["plan-only"]),
+    allowDestructive: Boolean(flags["allow-destructive-changes"]),
+    verbose: Boolean(flags.verbose),
+    confirmProduction: productionConfirmer(Boolean(flags["confirm-production"]), !host.jsonEnabled()),
+    rolloutFile: rolloutFile(platform, flags["rollout-file"] as string | undefined),
+    workDir,
+    progress: (l) => host.progress(l),
+    remember: (s) => host.remember(s),
+    verifyAttempts: flags["verify-attempts"] as number | undefined,
+    verifyDelayMs: flags["verify-delay-ms"] as number | undefined,
+    env: process.env,
+  };
+}
