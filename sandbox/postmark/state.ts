@@ -37,6 +37,8 @@ export interface StoredDomain {
   /** verifyDkim calls since the pending key appeared (Postmark's check is asynchronous). */
   pendingVerifyCalls: number;
   safeToRemoveRevoked: boolean;
+  /** The latest selector ever issued for this domain (keeps selectors unique). */
+  lastSelector?: string;
 }
 
 export interface StoredServer extends ServerDetails {}
@@ -171,12 +173,21 @@ export class SandboxAccount {
     return r;
   }
 
-  /** A fresh selector that no key of this domain uses (rotations within one second stay unique). */
+  /**
+   * A fresh selector for this domain: its timestamp is now, or one second after the last selector
+   * the domain ever had, so selectors never repeat even for rotations within the same second.
+   */
   private freshSelector(d: StoredDomain): string {
-    const used = new Set([d.current, d.pending, d.revoked].filter((k): k is DkimKey => !!k).map((k) => k.selector));
+    const last = [d.lastSelector, d.current?.selector, d.pending?.selector, d.revoked?.selector]
+      .filter((x): x is string => !!x)
+      .sort()
+      .pop() ?? "";
     for (let t = Date.now(); ; t += 1000) {
       const s = selectorFor(new Date(t));
-      if (!used.has(s)) return s;
+      if (s > last) {
+        d.lastSelector = s;
+        return s;
+      }
     }
   }
 
