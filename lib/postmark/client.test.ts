@@ -344,6 +344,14 @@ describe("DKIM and Return-Path verification", () => {
     expect(r.DKIMPendingHost).not.toBe(d.DKIMPendingHost);
   });
 
+  test("a DELETE whose answer is lost is retried; the retry's not-found counts as deleted", async () => {
+    const d = await client.createDomain({ Name: "delete-lost.example.test" });
+    await sb.admin.injectFault({ kind: "drop", phase: "after", count: 1, method: "DELETE" });
+    expect((await client.deleteDomain(d.ID)).ErrorCode).toBe(0);
+    expect(await client.listDomains()).toEqual([]);
+    expect(retries.map((r) => r.kind)).toEqual(["network"]);
+  });
+
   test("deleteDomain removes it; a second delete is not-found", async () => {
     const d = await client.createDomain({ Name: "delete.example.test" });
     expect((await client.deleteDomain(d.ID)).ErrorCode).toBe(0);

@@ -316,10 +316,16 @@ export class PostmarkClient {
   }
 
   private async idempotent<T>(method: Method, path: string, body?: object): Promise<T> {
+    let ambiguous = false;
     for (let attempt = 1; ; attempt++) {
       const r = await this.attempt(method, path, body);
       if (r.ok) return r.value as T;
       const f = r.failure;
+      // A DELETE whose earlier answer was lost and that now finds nothing did its job.
+      if (method === "DELETE" && ambiguous && isNotFound(f.error)) {
+        return { ErrorCode: 0, Message: "Already deleted (an earlier attempt's answer was lost)." } as T;
+      }
+      ambiguous ||= isAmbiguous(f.error);
       const retryable = ["rate_limited", "server", "network", "timeout"].includes(f.error.kind);
       if (!retryable || attempt > this.retry.limit) throw withAttempts(f.error, attempt);
       await this.pause(method, path, attempt, f.error, f.retryAfterMs);
