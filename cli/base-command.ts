@@ -7,6 +7,7 @@ import { scrub } from "../lib/redact";
 import { selectSecretStore, SecretNotFoundError, type SecretStore } from "../lib/secrets";
 import { PostmarkClient, PostmarkApiError, DEFAULT_API_URL, type RetryInfo, type RetryPolicy } from "../lib/postmark/client";
 import { CliError } from "./lib/errors";
+import { PLATFORM_FILE_ENV, platformFileFor } from "./lib/platform-file";
 
 export { CliError } from "./lib/errors";
 
@@ -81,7 +82,7 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
     if (!this.platformCache) {
       const name = selectedPlatformName(this.flags.platform as string | undefined);
       try {
-        this.platformCache = loadPlatform(name);
+        this.platformCache = loadPlatform(name, { file: process.env[PLATFORM_FILE_ENV] ? platformFileFor(name) : undefined });
       } catch (e) {
         if (e instanceof PlatformValidationError) throw new CliError(e.message, `fix the platform model, or choose another one with --platform (known: sandbox, arda)`);
         throw e;

@@ -1,9 +1,8 @@
 // oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
 jest.mock("../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 import * as fs from "node:fs";
-import { readContext, requireMailEntry, partitionMailEntry, corporateMailEntry } from "../../platform/mail-context";
+import { readContext, partitionMailEntry, corporateMailEntry } from "../../platform/mail-context";
 import { loadPlatform } from "../../platform/load";
-import { findPartition } from "../../platform/names";
 import { RETRY_ENV, TIMEOUT_ENV } from "../base-command";
 import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness } from "../lib/testing";
 import Register from "./register";

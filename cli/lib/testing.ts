@@ -7,7 +7,6 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Command } from "@oclif/core";
 import { captureOutput } from "@oclif/test";
 import { REPO_ROOT } from "../../platform/load";
 import { loadPlatform } from "../../platform/load";
@@ -61,7 +60,7 @@ export interface Outcome<T = unknown> {
 }
 
 /** Run a command class in-process, the way oclif would, capturing both streams. */
-export async function runInProcess<T = unknown>(cmd: typeof Command, argv: string[]): Promise<Outcome<T>> {
+export async function runInProcess<T = unknown>(cmd: { run(argv: string[], root: string): Promise<unknown> }, argv: string[]): Promise<Outcome<T>> {
   const out = await captureOutput<T>(() => cmd.run(argv, REPO_ROOT), { stripAnsi: true });
   const exit = (out.error as { oclif?: { exit?: number } } | undefined)?.oclif?.exit;
   return { code: out.error ? (exit ?? 1) : 0, stdout: out.stdout, stderr: out.stderr, result: out.result, error: out.error };
