@@ -132,6 +132,16 @@ describe("create: duplicates, invalid fields", () => {
     expect(await client.listDomains()).toHaveLength(1);
   });
 
+  test("two concurrent creates of one name: one domain; the loser gets 'already_exists' with the winner's ID", async () => {
+    const results = await Promise.allSettled([client.createDomain({ Name: "race.example.test" }), newClient().createDomain({ Name: "race.example.test" })]);
+    const ok = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<PostmarkClient["createDomain"]>>> => r.status === "fulfilled");
+    const bad = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(ok).toHaveLength(1);
+    expect(bad).toHaveLength(1);
+    expect((bad[0].reason as PostmarkApiError).existingId).toBe(ok[0].value.ID);
+    expect(await client.listDomains()).toHaveLength(1);
+  });
+
   test("a Return-Path outside the domain is 'invalid' with ErrorCode 511 and Postmark's message", async () => {
     const e = await caught(client.createDomain({ Name: "rp.example.test", ReturnPathDomain: "pm-bounces.elsewhere.test" }));
     expect(e.kind).toBe("invalid");

@@ -113,7 +113,7 @@ export class PostmarkClient {
 
   /** All domains of the account, walking every page (Postmark requires count AND offset). */
   async listDomains(): Promise<DomainSummary[]> {
-    return this.listAll<DomainSummary>("/domains", (page: DomainList) => [page.Domains, page.TotalCount]);
+    return this.listAll<DomainList, DomainSummary>("/domains", (page) => [page.Domains, page.TotalCount]);
   }
 
   /** Postmark has no name filter on /domains: list all pages, then fetch the details. */
@@ -186,14 +186,14 @@ export class PostmarkClient {
 
   /** All servers (with their ApiTokens: secrets). */
   async listServers(): Promise<ServerDetails[]> {
-    const all = await this.listAll<ServerDetails>("/servers", (page: ServerList) => [page.Servers, page.TotalCount]);
+    const all = await this.listAll<ServerList, ServerDetails>("/servers", (page) => [page.Servers, page.TotalCount]);
     for (const s of all) this.rememberServerTokens(s);
     return all;
   }
 
   async findServerByName(name: string): Promise<ServerDetails | undefined> {
     // The `name` filter narrows the list; the exact comparison is ours (it may match partially).
-    const all = await this.listAll<ServerDetails>("/servers", (page: ServerList) => [page.Servers, page.TotalCount], { name });
+    const all = await this.listAll<ServerList, ServerDetails>("/servers", (page) => [page.Servers, page.TotalCount], { name });
     for (const s of all) this.rememberServerTokens(s);
     return all.find((s) => s.Name === name);
   }
@@ -238,16 +238,12 @@ export class PostmarkClient {
     for (const t of s.ApiTokens ?? []) if (t) this.#secrets.add(t);
   }
 
-  private async listAll<T>(
-    path: string,
-    pick: (page: never) => [T[], number],
-    extra: Record<string, string> = {},
-  ): Promise<T[]> {
+  /** Walk every page of a list endpoint (`pick` says where the items and the total are). */
+  private async listAll<P, T>(path: string, pick: (page: P) => [T[] | undefined, number], extra: Record<string, string> = {}): Promise<T[]> {
     const out: T[] = [];
     for (let offset = 0; ; ) {
       const q = new URLSearchParams({ count: String(PAGE_SIZE), offset: String(offset), ...extra });
-      const page = await this.idempotent<unknown>("GET", `${path}?${q.toString()}`);
-      const [items, total] = (pick as (p: unknown) => [T[] | undefined, number])(page);
+      const [items, total] = pick(await this.idempotent<P>("GET", `${path}?${q.toString()}`));
       const list = items ?? [];
       out.push(...list);
       offset += list.length;

@@ -5,7 +5,8 @@
  */
 import { createPublicKey } from "node:crypto";
 import { mkdtempSync, readdirSync, statSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
+import { connect } from "node:net";
 import { join } from "node:path";
 import got from "got";
 import { startSandbox, RunningSandbox } from "./server";
@@ -57,6 +58,24 @@ describe("Postmark wire protocol", () => {
   test("binds loopback only and answers on the URL it reports", async () => {
     expect(sb.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await call("GET", "/domains?count=1&offset=0")).body).toEqual({ TotalCount: 0, Domains: [] });
+  });
+
+  test("is not reachable on any non-loopback address of this machine", async () => {
+    const port = Number(new URL(sb.url).port);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .filter((i): i is NonNullable<typeof i> => !!i && !i.internal && i.family === "IPv4")
+      .map((i) => i.address);
+    for (const address of external) {
+      const err = await new Promise<string>((resolve) => {
+        const s = connect({ host: address, port }, () => {
+          s.destroy();
+          resolve("connected");
+        });
+        s.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "error"));
+      });
+      expect([address, err]).toEqual([address, "ECONNREFUSED"]);
+    }
   });
 
   test("missing or wrong account token: 401 ErrorCode 10, and the wrong token is not echoed", async () => {
