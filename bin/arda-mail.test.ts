@@ -1,0 +1,79 @@
+/**
+ * `bin/arda-mail` as a real process (compiled dist, manifest) against the sandbox on loopback:
+ * help, a full register, a hard crash between the Postmark call and the context write, and
+ * concurrent registers into one context file. Needs `npm run build` (dist/ and oclif.manifest.json).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { REPO_ROOT } from "../platform/load";
+import { readContext } from "../platform/mail-context";
+import { CANARY_TOKEN, filesText, runBin, startHarness, type Harness } from "../cli/lib/testing";
+
+const built = fs.existsSync(path.join(REPO_ROOT, "dist", "cli", "commands", "register.js"));
+if (!built) throw new Error("bin/arda-mail tests need the compiled CLI: run `npm run build` first");
+
+const COMMANDS = ["register", "register corporate", "keys check", "keys seed", "keys rotate", "corporate provision", "backend list", "backend set", "backend bootstrap", "sandbox"];
+
+describe("bin/arda-mail (real process)", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  test("--help lists the commands; every command's --help has an example", async () => {
+    const top = await runBin(["--help"]);
+    expect(top.code).toBe(0);
+    for (const t of ["register", "keys", "corporate", "backend", "sandbox"]) expect(top.stdout).toContain(t);
+    const helps = await Promise.all(COMMANDS.map((c) => runBin([...c.split(" "), "--help"])));
+    helps.forEach((r, i) => {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("EXAMPLES");
+      expect(r.stdout).toContain(`$ arda-mail ${COMMANDS[i]}`);
+    });
+  });
+
+  test("register as a process: JSON on stdout only, progress on stderr, canary nowhere; bad input exits non-zero", async () => {
+    const ok = await runBin(["register", "Alpha002", "dev", ...h.flags, "--json"]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ context: "written", domain: "dev.ardamails.com" });
+    expect(ok.stderr).toContain("created dev.ardamails.com");
+    const corp = await runBin(["register", "corporate", ...h.flags]);
+    expect(corp.code).toBe(0);
+    expect(Object.keys(readContext(h.contextFile))).toEqual(["other:key", "partitionMail:Alpha002:dev", "corporateMail:Root:arda"]);
+    const bad = await runBin(["register", "Alpha001", "kyle", ...h.flags]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Error: partition "kyle" is suspended');
+    const missing = await runBin(["register", "Alpha002"]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/Missing 1 required arg/);
+    for (const r of [ok, corp, bad]) expect(r.stdout + r.stderr).not.toContain(CANARY_TOKEN);
+    expect(filesText(h.dir, [h.secretsFile])).not.toContain(CANARY_TOKEN);
+  });
+
+  test("a crash between the Postmark call and the context write leaves the file intact; the re-run recovers without a duplicate", async () => {
+    const before = fs.readFileSync(h.contextFile, "utf8");
+    const crashed = await runBin(["register", "Alpha002", "dev", ...h.flags], { ARDA_MAIL_TEST_CRASH_AFTER: "postmark" });
+    expect(crashed.signal).toBe("SIGKILL");
+    expect(fs.readFileSync(h.contextFile, "utf8")).toBe(before);
+    expect(fs.readdirSync(h.dir).sort()).toEqual(["cdktf.json", "secrets.json"]);
+    expect((await h.sandbox.admin.state()).domains).toHaveLength(1);
+    const rerun = await runBin(["register", "Alpha002", "dev", ...h.flags]);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toContain("already exists");
+    expect(rerun.stderr).toContain("wrote partitionMail:Alpha002:dev");
+    expect((await h.sandbox.admin.state()).domains).toHaveLength(1);
+  });
+
+  test("four concurrent registers into one context file: every write survives; a stale lock from a dead process is taken over", async () => {
+    fs.writeFileSync(`${h.contextFile}.lock`, JSON.stringify({ pid: 999999, at: "2020-01-01T00:00:00Z" }));
+    const runs = await Promise.all(
+      [["Alpha002", "dev"], ["Alpha002", "stage"], ["Alpha001", "demo"], ["Alpha001", "prod"]].map((a) => runBin(["register", ...a, ...h.flags])),
+    );
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    expect(Object.keys(readContext(h.contextFile)).sort()).toEqual(["other:key", "partitionMail:Alpha001:demo", "partitionMail:Alpha001:prod", "partitionMail:Alpha002:dev", "partitionMail:Alpha002:stage"]);
+    expect(fs.existsSync(`${h.contextFile}.lock`)).toBe(false);
+  });
+});
