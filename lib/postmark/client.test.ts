@@ -114,8 +114,14 @@ describe("authentication errors never carry the token", () => {
     expectNoSecret(e, canary);
   });
 
-  test("an empty token is refused at construction", () => {
+  test("an empty token or a bad API URL is refused at construction", () => {
     expect(() => new PostmarkClient({ accountToken: "" })).toThrow("accountToken is empty");
+    expect(() => new PostmarkClient({ accountToken: "t".repeat(20), apiUrl: "api.postmarkapp.com" })).toThrow(
+      'Postmark API URL "api.postmarkapp.com" is not a URL (expected e.g. https://api.postmarkapp.com',
+    );
+    expect(() => new PostmarkClient({ accountToken: "t".repeat(20), apiUrl: "ftp://x.test" })).toThrow("must be http(s)://host[:port][/path]");
+    expect(() => new PostmarkClient({ accountToken: "t".repeat(20), apiUrl: "https://u:pw@x.test/" })).toThrow("without credentials, query or fragment");
+    expect(new PostmarkClient({ accountToken: "t".repeat(20), apiUrl: "http://127.0.0.1:1/" }).toJSON().apiUrl).toBe("http://127.0.0.1:1");
   });
 });
 

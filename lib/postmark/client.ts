@@ -98,7 +98,7 @@ export class PostmarkClient {
     if (!options.accountToken) throw new Error("PostmarkClient: accountToken is empty; resolve the Postmark account token reference first");
     this.#accountToken = options.accountToken;
     this.#secrets.add(options.accountToken);
-    this.apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, "");
+    this.apiUrl = checkApiUrl(options.apiUrl ?? DEFAULT_API_URL);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.onRetry = options.onRetry;
@@ -439,6 +439,20 @@ function withAttempts(e: PostmarkApiError, attempts: number): PostmarkApiError {
 function pathOnly(path: string): string {
   const i = path.indexOf("?");
   return i < 0 ? path : path.slice(0, i);
+}
+
+/** The base URL must be http(s) without query or fragment; a trailing slash is dropped. */
+function checkApiUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error(`Postmark API URL "${raw}" is not a URL (expected e.g. https://api.postmarkapp.com or the sandbox's http://127.0.0.1:<port>)`);
+  }
+  if ((u.protocol !== "https:" && u.protocol !== "http:") || u.search || u.hash || u.username || u.password) {
+    throw new Error(`Postmark API URL "${u.protocol}//${u.host}${u.pathname}" must be http(s)://host[:port][/path] without credentials, query or fragment`);
+  }
+  return raw.replace(/\/+$/, "");
 }
 
 /** IDs go into URL paths: accept only positive integers (no path injection through an ID). */
