@@ -35,7 +35,15 @@ export function synthPlatform(opts: SynthOptions = {}): SynthResult {
   if (opts.hcl ?? true) {
     const hclOut = path.join(outdir, "hcl");
     fs.rmSync(hclOut, { recursive: true, force: true });
-    buildApp({ platform, outdir: hclOut, contextFile: opts.contextFile, hcl: true }).synth();
+    // CDKTF 0.21 stacks read SYNTH_HCL_OUTPUT when constructed (App's hclOutput alone writes JSON into cdk.tf).
+    const previous = process.env.SYNTH_HCL_OUTPUT;
+    process.env.SYNTH_HCL_OUTPUT = "true";
+    try {
+      buildApp({ platform, outdir: hclOut, contextFile: opts.contextFile, hcl: true }).synth();
+    } finally {
+      if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+      else process.env.SYNTH_HCL_OUTPUT = previous;
+    }
     for (const s of stacks) hclDirs[s] = path.join(hclOut, "stacks", s);
   }
   return { outdir, stacks, stackDirs, hclDirs };
