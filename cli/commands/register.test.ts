@@ -8,6 +8,9 @@ import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness } fro
 import Register from "./register";
 import RegisterCorporate from "./register/corporate";
 import type { RegisterResult } from "../lib/register-flow";
+import { synthPlatform } from "../../scripts/synth";
+import { planOffline } from "../../scripts/plan-offline";
+import * as path from "node:path";
 
 process.env[RETRY_ENV] = "3,5,40";
 process.env[TIMEOUT_ENV] = "1500";
@@ -52,6 +55,18 @@ describe("arda-mail register (in-process, real sandbox on loopback)", () => {
     const text = fs.readFileSync(h.contextFile, "utf8");
     expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2) + "\n");
     expect(JSON.parse(text).app).toBe("node dist/main.js");
+
+    // What synth reads: the app synthesizes every stack from the written context, and the offline
+    // plans (real Terraform + AWS provider) accept a partition stack and Corporate.
+    const outdir = path.join(h.dir, "cdktf.out");
+    const synth = synthPlatform({ platformName: "sandbox", outdir, contextFile: h.contextFile, hcl: false });
+    expect(synth.stacks).toEqual(expect.arrayContaining(["Root", "Corporate", "Alpha002-dev-Email", "Alpha002-stage-Email", "Alpha001-demo-Email", "Alpha001-prod-Email"]));
+    const devTf = fs.readFileSync(path.join(synth.stackDirs["Alpha002-dev-Email"], "cdk.tf.json"), "utf8");
+    expect(devTf).toContain((ctx["partitionMail:Alpha002:dev"] as { dkimHost: string }).dkimHost);
+    const plans = await planOffline({ platformName: "sandbox", outdir, contextFile: h.contextFile, hcl: false, stacks: ["Alpha002-dev-Email", "Corporate"] });
+    expect(plans.map((p) => p.stack).sort()).toEqual(["Alpha002-dev-Email", "Corporate"]);
+    for (const p of plans) expect(p.add).toBeGreaterThan(0);
+    fs.rmSync(outdir, { recursive: true, force: true });
 
     const before = fs.statSync(h.contextFile).mtimeMs;
     const again = await runInProcess<RegisterResult>(Register, ["Alpha002", "dev", ...h.flags]);
