@@ -39,7 +39,8 @@ await esbuild.build({
   platform: "node",
   target: "node20",
   format: "cjs",
-  minifySyntax: true,
+  minify: true,
+  keepNames: false,
   legalComments: "none",
   logLevel: "warning",
   define: {

@@ -2,7 +2,7 @@
  * What ConfigureProvider leaves for the resources: the Postmark client. Resources call `client()`;
  * before configuration (or after a failed one) that is a clear error rather than a crash.
  */
-import { PostmarkClient } from "../../lib/postmark/client";
+import type { PostmarkClient } from "../../lib/postmark/client";
 
 export interface DomainApi {
   getDomain: PostmarkClient["getDomain"];

@@ -2,7 +2,7 @@
  * The provider itself: its configuration (account token + API URL) and the resource and data source
  * types it serves. The Postmark calls go through THE project client (lib/postmark/client.ts).
  */
-import { DEFAULT_API_URL, PostmarkClient } from "../../lib/postmark/client";
+import type { PostmarkClient as PostmarkClientT } from "../../lib/postmark/client";
 import { DomainApi, ProviderContext } from "./context";
 import { domainDataSource } from "./data-sources/domain";
 import type { CtyObject } from "./protocol/cty";
@@ -12,6 +12,9 @@ import type { BlockSpec } from "./protocol/schema";
 import { domainResource } from "./resources/domain";
 import { domainVerificationResource } from "./resources/domain-verification";
 import { isUnknownAttr, str } from "./values";
+
+/** Postmark's API (same value as lib/postmark/client's DEFAULT_API_URL, kept here so start-up need not load the client). */
+export const DEFAULT_API_URL = "https://api.postmarkapp.com";
 
 export const PROVIDER_SCHEMA: BlockSpec = {
   version: 0,
@@ -64,6 +67,9 @@ export function postmarkProvider(options: ProviderOptions = {}): ProviderType {
       if (!accountToken) {
         return [errorDiag("Missing Postmark account token", "Set the provider's account_token (from a sensitive variable) or the POSTMARK_ACCOUNT_TOKEN environment variable.", ["account_token"])];
       }
+      // Loaded here, not at start-up: the HTTP stack is not needed before the handshake.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { PostmarkClient } = require("../../lib/postmark/client") as { PostmarkClient: typeof PostmarkClientT };
       const client = options.makeClient ? options.makeClient({ accountToken, apiUrl }) : new PostmarkClient({ accountToken, apiUrl });
       ctx.setClient(client, [accountToken]);
       return [];

@@ -48,8 +48,9 @@ export async function servePlugin(provider: ProviderType, env: NodeJS.ProcessEnv
   const exit = (code: number): void => {
     if (stopping) return;
     stopping = true;
-    server.forceShutdown();
-    process.exit(code);
+    // Let the Shutdown answer itself reach Terraform, then go; never linger more than 500 ms.
+    setTimeout(() => process.exit(code), 500).unref();
+    server.tryShutdown(() => process.exit(code));
   };
   server.addService(providerServiceDefinition(), unary(providerHandlers(provider, () => undefined), log));
   server.addService(

@@ -57,7 +57,8 @@ export function selfSignedIdentity(now: Date = new Date()): ServerIdentity {
   const ecdsaSha256 = seq(oid("1.2.840.10045.4.3.2"));
   const name = seq(set(seq(oid("2.5.4.3"), tlv(0x0c, Buffer.from("localhost")))), set(seq(oid("2.5.4.10"), tlv(0x0c, Buffer.from("arda-mail")))));
   const serial = crypto.randomBytes(16);
-  serial[0] &= 0x7f;
+  // Positive and minimal DER: top bit clear (no sign byte needed), next bit set (no leading zero).
+  serial[0] = (serial[0] & 0x7f) | 0x40;
   const notBefore = new Date(now.getTime() - 60_000);
   const notAfter = new Date(now.getTime() + 365 * 24 * 3600_000);
   const extensions = seq(
