@@ -3,11 +3,12 @@
  * help, a full register, a hard crash between the Postmark call and the context write, and
  * concurrent registers into one context file. Needs `npm run build` (dist/ and oclif.manifest.json).
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../platform/load";
 import { readContext } from "../platform/mail-context";
-import { CANARY_TOKEN, filesText, runBin, startHarness, type Harness } from "../cli/lib/testing";
+import { BIN, CANARY_TOKEN, filesText, runBin, startHarness, type Harness } from "../cli/lib/testing";
 
 const built = fs.existsSync(path.join(REPO_ROOT, "dist", "cli", "commands", "register.js"));
 if (!built) throw new Error("bin/arda-mail tests need the compiled CLI: run `npm run build` first");
@@ -75,5 +76,31 @@ describe("bin/arda-mail (real process)", () => {
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0]);
     expect(Object.keys(readContext(h.contextFile)).sort()).toEqual(["other:key", "partitionMail:Alpha001:demo", "partitionMail:Alpha001:prod", "partitionMail:Alpha002:dev", "partitionMail:Alpha002:stage"]);
     expect(fs.existsSync(`${h.contextFile}.lock`)).toBe(false);
+  });
+
+  test("`arda-mail sandbox` serves the sandbox on loopback, seeds a secrets file, and a register runs against it; SIGINT stops it", async () => {
+    const secrets = `${h.dir}/sandbox.secrets.json`;
+    const child = spawn(process.execPath, [BIN, "sandbox", "--port", "0", "--json", "--write-secrets", secrets], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    const line = await new Promise<string>((resolve, reject) => {
+      let buf = "";
+      child.stdout.setEncoding("utf8").on("data", (c: string) => {
+        buf += c;
+        if (buf.includes("\n")) resolve(buf.split("\n")[0]);
+      });
+      child.on("exit", () => reject(new Error(`sandbox exited early: ${stderr}`)));
+    });
+    const { url } = JSON.parse(line) as { url: string };
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const r = await runBin(["register", "Alpha001", "demo", "--secrets", `file:${secrets}`, "--postmark-url", url, "--context-file", h.contextFile]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("created demo.ardamails.com");
+    const code = await new Promise<number | null>((resolve) => {
+      child.on("exit", (c) => resolve(c));
+      child.kill("SIGINT");
+    });
+    expect(code).toBe(0);
+    expect(stderr).toContain("sandbox stopped");
   });
 });
