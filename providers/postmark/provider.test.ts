@@ -168,7 +168,7 @@ describe("postmark provider with the real Terraform CLI against the sandbox", ()
     await ok(d, ["init", "-input=false"]);
     const r = await tf(d, ["plan", "-input=false"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('No Postmark domain with name "nope.ardamails.test" exists in this account.');
+    expect(flat(r.stderr)).toContain('No Postmark domain with name "nope.ardamails.test" exists in this account.');
   });
 
   test("return_path_domain is updated in place", async () => {
