@@ -34,6 +34,10 @@ describe("bin/arda-mail (real process)", () => {
       expect(r.stdout).toContain("EXAMPLES");
       expect(r.stdout).toContain(`$ arda-mail ${COMMANDS[i]}`);
     });
+    // The fast path prints exactly what oclif renders (at 80 columns).
+    const direct = await runBin(["register", "--help"], { ARDA_MAIL_NO_HELP_CACHE: "1", COLUMNS: "80" });
+    expect(direct.code).toBe(0);
+    expect(helps[0].stdout).toBe(direct.stdout);
   });
 
   test("register as a process: JSON on stdout only, progress on stderr, canary nowhere; bad input exits non-zero", async () => {
