@@ -1,7 +1,8 @@
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Construct } from "constructs";
 import type { MailContextEntry } from "../platform/mail-context";
-import { returnPathDomainFor, route53TxtRecord, sendingDomainPlacement, SendingDomainPlacement } from "../platform/placement";
+import { DomainVerification } from "../.gen/providers/postmark/domain-verification";
+import { sendingDomainPlacement, SendingDomainPlacement } from "../platform/placement";
 import { MailPolicyRecords } from "./mail-policy-records";
 import { PostmarkDomainSource, postmarkDomainSource } from "./postmark-domain-source";
 
@@ -35,6 +36,7 @@ export class PostmarkSendingDomain extends Construct {
   /** The Postmark domain id (a literal from the context, or the resource's id). */
   readonly domainId: string;
   readonly source: PostmarkDomainSource;
+  readonly verification?: DomainVerification;
 
   constructor(scope: Construct, id: string, props: PostmarkSendingDomainProps) {
     super(scope, id);
@@ -52,15 +54,15 @@ export class PostmarkSendingDomain extends Construct {
       name: this.placement.dkim.name,
       type: "TXT",
       ttl: 3600,
-      records: [props.dkim.kind === "context" ? route53TxtRecord(this.placement.dkim.value) : this.source.dkimTxtRecord],
+      records: [this.source.dkimTxtRecord],
     });
     this.returnPathRecord = new Route53Record(this, "return_path", {
       zoneId: props.zoneId,
-      name: props.dkim.kind === "context" ? this.placement.returnPath.name : returnPathDomainFor(props.sendingDomain),
+      name: this.placement.returnPath.name,
       type: "CNAME",
       ttl: 3600,
       records: [this.placement.returnPath.target],
     });
-    if (props.verify ?? true) this.source.verifyAfter([this.dkimRecord, this.returnPathRecord]);
+    if (props.verify ?? true) this.verification = this.source.verifyAfter([this.dkimRecord, this.returnPathRecord]);
   }
 }

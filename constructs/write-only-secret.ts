@@ -6,11 +6,8 @@ import { Construct } from "constructs";
 export interface WriteOnlySecretProps {
   readonly secretName: string;
   readonly description: string;
-  /** Terraform variable that carries the value (sensitive + ephemeral). */
-  readonly valueVariable: string;
-  readonly valueDescription: string;
-  /** HCL validation of the value, evaluated at plan time (no value ever printed). */
-  readonly validation?: { readonly condition: string; readonly errorMessage: string };
+  /** The Terraform variable that carries the value (see sensitiveVariable: sensitive + ephemeral). */
+  readonly value: TerraformVariable;
   /** Never destroyed by Terraform (the key registry: losing it loses every encrypted token). */
   readonly preventDestroy?: boolean;
 }
@@ -27,20 +24,12 @@ export class WriteOnlySecret extends Construct {
 
   constructor(scope: Construct, id: string, props: WriteOnlySecretProps) {
     super(scope, id);
-    const value = new TerraformVariable(scope, props.valueVariable, {
-      type: "string",
-      sensitive: true,
-      nullable: false,
-      description: props.valueDescription,
-      ...(props.validation ? { validation: [{ condition: props.validation.condition, errorMessage: props.validation.errorMessage }] } : {}),
-    });
-    // CDKTF 0.21 has no `ephemeral` flag: ephemeral keeps the value out of saved plan files too.
-    value.addOverride("ephemeral", true);
-    const version = new TerraformVariable(scope, `${props.valueVariable}_version`, {
+    const name = props.value.friendlyUniqueId;
+    const version = new TerraformVariable(scope, `${name}_version`, {
       type: "number",
       default: 1,
       nullable: false,
-      description: `Version of ${props.valueVariable}; increase it to write a new value (write-only arguments are only sent when it changes).`,
+      description: `Version of ${name}; increase it to write a new value (write-only arguments are only sent when it changes).`,
     });
     this.secret = new SecretsmanagerSecret(this, "secret", {
       name: props.secretName,
@@ -50,7 +39,7 @@ export class WriteOnlySecret extends Construct {
     });
     this.version = new SecretsmanagerSecretVersion(this, "value", {
       secretId: this.secret.id,
-      secretStringWo: value.stringValue,
+      secretStringWo: props.value.stringValue,
       secretStringWoVersion: version.numberValue,
       ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });

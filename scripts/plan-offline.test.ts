@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runTerraform, terraformEnv, OFFLINE_AWS_ENV } from "../lib/terraform";
+import { loadPlatform } from "../platform/load";
 import { planOffline, PlanSummary } from "./plan-offline";
 import { synthPlatform } from "./synth";
 
@@ -58,7 +59,17 @@ describe("offline plan of every stack (sandbox platform)", () => {
       ["Alpha001-prod-Email", "partitionMail:Alpha001:prod", "prod.ardamails.com"],
     ]) {
       const types = [...new Set(changes(stack).map((c) => c.type))].sort();
-      expect(types).toEqual(["aws_iam_role", "aws_iam_role_policy", "aws_route53_record", "aws_route53_zone", "aws_secretsmanager_secret", "aws_secretsmanager_secret_version"]);
+      expect(types).toEqual([
+        "aws_iam_role",
+        "aws_iam_role_policy",
+        "aws_route53_record",
+        "aws_route53_zone",
+        "aws_secretsmanager_secret",
+        "aws_secretsmanager_secret_version",
+        "postmark_domain_verification",
+      ]);
+      const verification = changes(stack).find((c) => c.type === "postmark_domain_verification")!;
+      expect(verification.change.after.domain_id).toBe(String(context[key].domainId));
       const records = after(stack, "aws_route53_record");
       const dkim = records.find((r) => r.name === context[key].dkimHost)!;
       expect(dkim.type).toBe("TXT");
@@ -140,6 +151,28 @@ describe("plan-time checks", () => {
       expect(message(err!)).toContain("email_encryption_key_registry must be a non-empty JSON object mapping UUID v4 keys to base64 of exactly 64 bytes (run `arda-mail keys check`)");
       expect(err!.message).not.toContain("CANARYBADREGISTRY");
     }
+  }, 120_000);
+
+  it("provider mode: the partition stack plans offline with a postmark_domain feeding its DNS", async () => {
+    const base = loadPlatform("sandbox", { env: {} });
+    const platform = { ...base, instanceGroups: { ...base.instanceGroups, runtimePlatform: { dkimSource: "provider" as const } } };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-provider-mode-"));
+    const [summary] = await planOffline({
+      platform,
+      outdir: dir,
+      stacks: ["Alpha002-dev-Email"],
+      variables: { TF_VAR_postmark_account_token: CANARY_TOKEN, TF_VAR_email_encryption_key_registry: CANARY_REGISTRY },
+    });
+    const plan = JSON.parse(fs.readFileSync(summary.planFile, "utf8"));
+    const managed = (plan.resource_changes as any[]).filter((c) => c.mode === "managed");
+    const domain = managed.find((c) => c.type === "postmark_domain");
+    expect(domain.change.actions).toEqual(["create"]);
+    expect(domain.change.after).toMatchObject({ name: "dev.ardamails.com", return_path_domain: "pm-bounces.dev.ardamails.com" });
+    expect(domain.change.after_unknown).toMatchObject({ id: true, dkim_record_value: true, dkim_selector: true });
+    const dkim = managed.find((c) => c.type === "aws_route53_record" && c.change.after.type === "TXT" && c.change.after_unknown.name === true);
+    expect(dkim.change.after_unknown.records).toBe(true);
+    expect(managed.find((c) => c.type === "postmark_domain_verification").change.actions).toEqual(["create"]);
+    expect(fs.readFileSync(summary.planFile, "utf8")).not.toContain(CANARY_TOKEN);
   }, 120_000);
 
   it("the real platform needs its platformRoot account id; synth names the field", () => {

@@ -6,9 +6,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildApp } from "../main";
 import { loadPlatform, REPO_ROOT, selectedPlatformName } from "../platform/load";
+import type { Platform } from "../platform/model";
 
 export interface SynthOptions {
   platformName?: string;
+  /** An already loaded (validated) model; wins over platformName. */
+  platform?: Platform;
   outdir?: string;
   contextFile?: string;
   hcl?: boolean;
@@ -24,7 +27,7 @@ export interface SynthResult {
 }
 
 export function synthPlatform(opts: SynthOptions = {}): SynthResult {
-  const platform = loadPlatform(selectedPlatformName(opts.platformName, opts.env), { env: opts.env });
+  const platform = opts.platform ?? loadPlatform(selectedPlatformName(opts.platformName, opts.env), { env: opts.env });
   const outdir = path.resolve(opts.outdir ?? path.join(REPO_ROOT, "cdktf.out"));
   fs.rmSync(path.join(outdir, "stacks"), { recursive: true, force: true });
   const app = buildApp({ platform, outdir, contextFile: opts.contextFile });

@@ -5,6 +5,8 @@ import { accountProvider, upstreamDnsProvider } from "../constructs/aws-account-
 import { DkimValues, PostmarkSendingDomain } from "../constructs/postmark-sending-domain";
 import { applyStateBackend } from "../constructs/state-backend";
 import { UpstreamNsDelegation } from "../constructs/upstream-ns-delegation";
+import { postmarkAccountTokenVariable } from "../constructs/sensitive-variable";
+import { postmarkProvider } from "../constructs/postmark-provider";
 import type { Platform } from "../platform/model";
 import { CORPORATE_STACK, corporateDomain, infrastructure, rootInfrastructure } from "../platform/names";
 import { upstreamDnsRoleArn } from "./upstream-role";
@@ -26,6 +28,8 @@ export class CorporateStack extends TerraformStack {
     applyStateBackend(this, CORPORATE_STACK, infra.backend);
     accountProvider(this, infra, platform.name);
     const upstream = upstreamDnsProvider(this, { region: root.region, rootAccountId: root.accountId, roleArn: upstreamDnsRoleArn(platform), sessionName: "arda-mail-Corporate" });
+
+    postmarkProvider(this, postmarkAccountTokenVariable(this, platform.corporate.postmarkAccount));
 
     this.zone = new Route53Zone(this, "corporate_zone", { name: domain, comment: `Arda Corporate mail (${domain}); managed by arda-mail` });
     new UpstreamNsDelegation(this, "ns_delegation", { zone: this.zone, zoneName: domain, parentZoneId: platform.rootZone.id, upstreamProvider: upstream });

@@ -2,6 +2,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Testing } from "cdktf";
+import "cdktf/lib/testing/adapters/jest"; // matcher types; jest.setup.js registers them
 import { partitionMailEntry } from "../platform/mail-context";
 import { findPartition } from "../platform/names";
 import { PartitionEmailStack, rolePrefix } from "./partition-email-stack";

@@ -8,6 +8,8 @@ import { DkimValues, PostmarkSendingDomain } from "../constructs/postmark-sendin
 import { applyStateBackend } from "../constructs/state-backend";
 import { UpstreamNsDelegation } from "../constructs/upstream-ns-delegation";
 import { KEY_REGISTRY_CONDITION, WriteOnlySecret } from "../constructs/write-only-secret";
+import { postmarkAccountTokenVariable, sensitiveVariable } from "../constructs/sensitive-variable";
+import { postmarkProvider } from "../constructs/postmark-provider";
 import type { Partition, Platform } from "../platform/model";
 import { infrastructure, partitionDomain, partitionFqn, partitionSecretNames, partitionStackName, rootInfrastructure } from "../platform/names";
 import { upstreamDnsRoleArn } from "./upstream-role";
@@ -42,6 +44,9 @@ export class PartitionEmailStack extends TerraformStack {
     accountProvider(this, infra, platform.name);
     const upstream = upstreamDnsProvider(this, { region: root.region, rootAccountId: root.accountId, roleArn: upstreamDnsRoleArn(platform), sessionName: `arda-mail-${fqn}` });
 
+    const tokenVariable = postmarkAccountTokenVariable(this, partition.postmarkAccount);
+    postmarkProvider(this, tokenVariable);
+
     this.zone = new Route53Zone(this, "partition_zone", { name: domain, comment: `Arda ${partition.name} partition mail (${domain}); managed by arda-mail` });
     new UpstreamNsDelegation(this, "ns_delegation", { zone: this.zone, zoneName: domain, parentZoneId: platform.rootZone.id, upstreamProvider: upstream });
     this.sendingDomain = new PostmarkSendingDomain(this, "sending_domain", {
@@ -55,18 +60,21 @@ export class PartitionEmailStack extends TerraformStack {
     const token = new WriteOnlySecret(this, "EmailPostmarkAccountToken", {
       secretName: names.postmarkAccountToken,
       description: `Postmark account token (${partition.postmarkAccount}) for the ${partition.name} partition.`,
-      valueVariable: "postmark_account_token",
-      valueDescription: `Postmark account token of ${partition.postmarkAccount} (from 1Password; never written to state).`,
+      value: tokenVariable,
     });
-    const key = new WriteOnlySecret(this, "EmailEncryptionKey", {
-      secretName: names.encryptionKey,
-      description: `E-mail server-token encryption-key registry of the ${partition.name} partition (source of truth: 1Password).`,
-      valueVariable: "email_encryption_key_registry",
-      valueDescription: "JSON registry {\"<uuid v4>\": \"<base64 of 64 bytes>\"}, newest last (from 1Password; never written to state).",
-      validation: {
+    const registry = sensitiveVariable(
+      this,
+      "email_encryption_key_registry",
+      "JSON registry {\"<uuid v4>\": \"<base64 of 64 bytes>\"}, newest last (from 1Password; never written to state).",
+      {
         condition: KEY_REGISTRY_CONDITION,
         errorMessage: "email_encryption_key_registry must be a non-empty JSON object mapping UUID v4 keys to base64 of exactly 64 bytes (run `arda-mail keys check`).",
       },
+    );
+    const key = new WriteOnlySecret(this, "EmailEncryptionKey", {
+      secretName: names.encryptionKey,
+      description: `E-mail server-token encryption-key registry of the ${partition.name} partition (source of truth: 1Password).`,
+      value: registry,
       preventDestroy: true,
     });
 
