@@ -162,6 +162,16 @@ describe("postmark provider with the real Terraform CLI against the sandbox", ()
     }
   });
 
+  test("terraform import (the CLI command) by name", async () => {
+    const d = workDir("import-cli");
+    writeConfig(d, { resources: { "postmark_domain.d": { name } } });
+    await ok(d, ["init", "-input=false"]);
+    const r = await ok(d, ["import", "-input=false", "postmark_domain.d", name]);
+    expect(r.stdout).toContain("Import successful!");
+    expect(attrs(d, "postmark_domain", "d").id).toBe(domainId);
+    expect((await tf(d, ["plan", "-detailed-exitcode", "-input=false"])).code).toBe(0);
+  });
+
   test("importing an id or name that does not exist fails with a clear message", async () => {
     const d = workDir("import-missing");
     writeConfig(d, { resources: { "postmark_domain.d": { name: "nope.ardamails.test" } }, imports: [{ to: "postmark_domain.d", id: "nope.ardamails.test" }] });

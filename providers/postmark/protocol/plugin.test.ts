@@ -114,4 +114,25 @@ describe("provider process", () => {
     expect(child.exitCode).toBeNull(); // not shut down by a stranger
     child.kill("SIGKILL");
   });
+
+  test("exits on its own when Terraform (its parent) dies without calling Shutdown", async () => {
+    const env = { PATH: process.env.PATH ?? "", [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: "6", PLUGIN_CLIENT_CERT: selfSignedIdentity().certPem };
+    // A shell stands in for Terraform: it starts the provider, reports its pid, then is killed.
+    const parent = spawn("sh", ["-c", `"${EXE}" >/dev/null 2>&1 & echo $!; wait`], { env, stdio: ["ignore", "pipe", "ignore"] });
+    const pid = await new Promise<number>((resolve) => parent.stdout.once("data", (c: Buffer) => resolve(Number(c.toString().trim()))));
+    await new Promise((r) => setTimeout(r, 400)); // let it reach the handshake
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    parent.kill("SIGKILL");
+    const deadline = Date.now() + 3000;
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(alive()).toBe(false);
+  });
 });
