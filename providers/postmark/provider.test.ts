@@ -290,10 +290,12 @@ describe("postmark provider with the real Terraform CLI against the sandbox", ()
     const d = workDir("adopt");
     const n = "leftover.ardamails.test";
     const existing = await client.createDomain({ Name: n });
-    writeConfig(d, { resources: { "postmark_domain.d": { name: n } } });
+    // Spelled differently in case: still the same domain (DNS names are case-insensitive).
+    writeConfig(d, { resources: { "postmark_domain.d": { name: "LeftOver.ardamails.test" } } });
     await ok(d, ["init", "-input=false"]);
     const r = await ok(d, ["apply", "-auto-approve", "-input=false"]);
-    expect(r.stdout + r.stderr).toContain(`Adopted the existing Postmark domain "${n}" (ID ${existing.ID})`);
+    expect(flat(r.stdout + r.stderr)).toContain(`Adopted the existing Postmark domain "LeftOver.ardamails.test" (ID ${existing.ID})`);
+    expect((await tf(d, ["plan", "-detailed-exitcode", "-input=false"])).code).toBe(0);
     expect(attrs(d, "postmark_domain", "d").id).toBe(String(existing.ID));
     expect((await domainNames()).filter((x) => x === n)).toHaveLength(1);
     await ok(d, ["destroy", "-auto-approve", "-input=false"]);

@@ -89,8 +89,19 @@ function plan({ prior, proposed, config }: { prior: CtyObject | null; proposed: 
   return { planned };
 }
 
-function stateOf(d: DomainDetails): CtyObject {
-  return conform(DOMAIN_SCHEMA, domainAttributes(d));
+/**
+ * State from Postmark's answer. Domain names are case-insensitive: where Postmark's spelling differs
+ * from the configured one only in case, keep the configured spelling (Terraform would otherwise
+ * report an inconsistent result, or a diff on every plan).
+ */
+function stateOf(d: DomainDetails, spelledAs?: CtyObject | null): CtyObject {
+  const s = conform(DOMAIN_SCHEMA, domainAttributes(d));
+  for (const k of ["name", "return_path_domain"]) {
+    const mine = spelledAs?.[k];
+    const theirs = s[k];
+    if (typeof mine === "string" && typeof theirs === "string" && mine !== theirs && mine.toLowerCase() === theirs.toLowerCase()) s[k] = mine;
+  }
+  return s;
 }
 
 export function domainResource(ctx: ProviderContext): ResourceType {
@@ -128,21 +139,21 @@ export function domainResource(ctx: ProviderContext): ResourceType {
               "The domain already existed in this Postmark account (for example left behind by an earlier failed run); Terraform now manages it instead of creating a second one.",
             ),
           );
-          if ((d.ReturnPathDomain ?? "") !== rpd) d = await api.editDomain(d.ID, { ReturnPathDomain: rpd });
+          if ((d.ReturnPathDomain ?? "").toLowerCase() !== rpd.toLowerCase()) d = await api.editDomain(d.ID, { ReturnPathDomain: rpd });
         }
-        return { state: stateOf(d), diagnostics };
+        return { state: stateOf(d, planned), diagnostics };
       }
       const id = numericId(String(prior.id));
       if (id === undefined) return { state: prior, diagnostics: [errorDiag("Invalid state", `postmark_domain id "${String(prior.id)}" is not a numeric Postmark ID.`)] };
       let d = await api.getDomain(id);
       if ((d.ReturnPathDomain ?? "") !== rpd) d = await api.editDomain(id, { ReturnPathDomain: rpd });
-      return { state: stateOf(d) };
+      return { state: stateOf(d, planned) };
     },
     async read(state): Promise<StateResult> {
       const id = numericId(String(state.id ?? ""));
       if (id === undefined) return { state: null };
       try {
-        return { state: stateOf(await ctx.client().getDomain(id)) };
+        return { state: stateOf(await ctx.client().getDomain(id), state) };
       } catch (e) {
         // Deleted outside Terraform: drop it; the next plan shows it will be created.
         if (isNotFound(e)) return { state: null };
