@@ -45,7 +45,8 @@ export function buildApp(opts: BuildOptions): App {
 
 if (require.main === module) {
   try {
-    const platform = loadPlatform(selectedPlatformName());
+    // ARDA_MAIL_PLATFORM_FILE: a model outside platform/ (benchmarks, rehearsals).
+    const platform = loadPlatform(selectedPlatformName(), { file: process.env.ARDA_MAIL_PLATFORM_FILE });
     buildApp({ platform }).synth();
   } catch (e) {
     process.stderr.write(`synth failed: ${(e as Error).message}\n`);
