@@ -75,7 +75,7 @@ function writeConfig(dir: string, o: ConfigOptions): void {
 }
 
 async function tf(dir: string, args: string[], token: string = CANARY): Promise<TerraformResult> {
-  const env = terraformEnv({ TF_VAR_postmark_token: token, TF_LOG: "DEBUG", TF_LOG_PATH: path.join(dir, "terraform.log"), POSTMARK_ACCOUNT_TOKEN: "" });
+  const env = terraformEnv({ TF_VAR_postmark_token: token, TF_LOG: "TRACE", TF_LOG_PATH: path.join(dir, "terraform.log"), POSTMARK_ACCOUNT_TOKEN: "" });
   const full = args[0] === "providers" ? args : [args[0], "-no-color", ...args.slice(1)];
   const r = await runTerraform(full, { cwd: dir, env, timeoutMs: 90_000 });
   outputs.push(r.stdout, r.stderr);
