@@ -1,19 +1,13 @@
-import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { accountProvider, upstreamDnsProvider } from "../constructs/aws-account-provider";
 import { DnsRecordsRole } from "../constructs/dns-records-role";
 import { EncryptionKeyFallbackRole } from "../constructs/encryption-key-fallback-role";
-import { DkimValues, PostmarkSendingDomain } from "../constructs/postmark-sending-domain";
-import { applyStateBackend } from "../constructs/state-backend";
-import { UpstreamNsDelegation } from "../constructs/upstream-ns-delegation";
+import { DkimValues } from "../constructs/postmark-sending-domain";
+import { sensitiveVariable } from "../constructs/sensitive-variable";
 import { KEY_REGISTRY_CONDITION, WriteOnlySecret } from "../constructs/write-only-secret";
-import { postmarkAccountTokenVariable, sensitiveVariable } from "../constructs/sensitive-variable";
-import { postmarkProvider } from "../constructs/postmark-provider";
 import type { Partition, Platform } from "../platform/model";
-import { infrastructure, partitionDomain, partitionFqn, partitionSecretNames, partitionStackName, rootInfrastructure } from "../platform/names";
-import { upstreamDnsRoleArn } from "./upstream-role";
-
+import { infrastructure, partitionDomain, partitionFqn, partitionSecretNames, partitionStackName } from "../platform/names";
+import { MailZoneStack } from "./mail-zone-stack";
 /** IAM `name_prefix` is at most 38 characters; long partition names keep a unique, readable prefix. */
 export function rolePrefix(fqn: string, purpose: string): string {
   const full = `${fqn}-${purpose}-`;
@@ -29,38 +23,25 @@ export function rolePrefix(fqn: string, purpose: string): string {
  * delegation upstream, the sending domain's records, the two secrets (values only through
  * write-only arguments) and the two STS-assumable roles (DQ-R1-019/-020/-032).
  */
-export class PartitionEmailStack extends TerraformStack {
-  readonly zone: Route53Zone;
-  readonly sendingDomain: PostmarkSendingDomain;
-
+export class PartitionEmailStack extends MailZoneStack {
   constructor(scope: Construct, platform: Platform, partition: Partition, dkim: DkimValues) {
-    const stackName = partitionStackName(partition);
-    super(scope, stackName);
     const infra = infrastructure(platform, partition.infrastructure);
-    const root = rootInfrastructure(platform);
-    const fqn = partitionFqn(partition);
     const domain = partitionDomain(platform, partition);
-    applyStateBackend(this, stackName, infra.backend);
-    accountProvider(this, infra, platform.name);
-    const upstream = upstreamDnsProvider(this, { region: root.region, rootAccountId: root.accountId, roleArn: upstreamDnsRoleArn(platform), sessionName: `arda-mail-${fqn}` });
-
-    const tokenVariable = postmarkAccountTokenVariable(this, partition.postmarkAccount);
-    postmarkProvider(this, tokenVariable);
-
-    this.zone = new Route53Zone(this, "partition_zone", { name: domain, comment: `Arda ${partition.name} partition mail (${domain}); managed by arda-mail` });
-    new UpstreamNsDelegation(this, "ns_delegation", { zone: this.zone, zoneName: domain, parentZoneId: platform.rootZone.id, upstreamProvider: upstream });
-    this.sendingDomain = new PostmarkSendingDomain(this, "sending_domain", {
-      sendingDomain: domain,
-      zoneId: this.zone.zoneId,
-      dmarcReportMailbox: platform.dmarcReportMailbox,
+    super(scope, partitionStackName(partition), platform, {
+      infrastructure: infra,
+      domain,
+      zoneId: "partition_zone",
+      zoneComment: `Arda ${partition.name} partition mail (${domain}); managed by arda-mail`,
+      postmarkAccount: partition.postmarkAccount,
       dkim,
     });
+    const fqn = partitionFqn(partition);
 
     const names = partitionSecretNames(partition);
     const token = new WriteOnlySecret(this, "EmailPostmarkAccountToken", {
       secretName: names.postmarkAccountToken,
       description: `Postmark account token (${partition.postmarkAccount}) for the ${partition.name} partition.`,
-      value: tokenVariable,
+      value: this.postmarkAccountToken,
     });
     const registry = sensitiveVariable(
       this,
