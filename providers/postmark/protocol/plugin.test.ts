@@ -1,7 +1,7 @@
 /**
  * The built provider executable as Terraform sees it: refusal when not started by Terraform, the
- * handshake line, AutoMTLS (a real gRPC client presenting the client certificate), SIGINT ignored,
- * and GRPCController/Shutdown ending the process.
+ * handshake line, AutoMTLS (an independent gRPC implementation, @grpc/grpc-js, as the client,
+ * presenting the client certificate), SIGINT ignored, and GRPCController/Shutdown ending the process.
  */
 import * as grpc from "@grpc/grpc-js";
 import { ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
@@ -83,6 +83,12 @@ describe("provider process", () => {
     );
     expect(Object.keys(schema.resource_schemas as object).sort()).toEqual(["postmark_domain", "postmark_domain_verification"]);
     expect(Object.keys(schema.data_source_schemas as object)).toEqual(["postmark_domain"]);
+
+    // RPCs we do not serve (go-plugin's broker/stdio streams, GetFunctions …) answer UNIMPLEMENTED.
+    const unimplemented = await new Promise<grpc.ServiceError | null>((resolve) =>
+      client.makeUnaryRequest("/tfplugin6.Provider/GetFunctions", () => Buffer.alloc(0), () => ({}), {}, (e) => resolve(e)),
+    );
+    expect(unimplemented?.code).toBe(grpc.status.UNIMPLEMENTED);
 
     child.kill("SIGINT");
     await new Promise((r) => setTimeout(r, 200));

@@ -3,7 +3,6 @@
  * loopback (AutoMTLS when Terraform asks for it), print the one handshake line on stdout, and go
  * away when Terraform says so (GRPCController/Shutdown) or when Terraform itself is gone.
  */
-import type * as grpcT from "@grpc/grpc-js";
 import type { ProviderType } from "./provider-api";
 
 /** Terraform's plugin handshake cookie (public, fixed by Terraform; not a secret). */
@@ -39,47 +38,42 @@ export async function servePlugin(provider: ProviderType, env: NodeJS.ProcessEnv
   process.on("SIGINT", () => undefined);
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const grpc = require("@grpc/grpc-js") as typeof grpcT;
+  const { providerHandlers, providerMethods, controllerMethods } = require("./server") as typeof import("./server");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { providerHandlers, providerServiceDefinition, controllerServiceDefinition, unary } = require("./server") as typeof import("./server");
+  const { serveGrpc } = require("./grpc-h2") as typeof import("./grpc-h2");
 
-  const server = new grpc.Server({ "grpc.max_receive_message_length": 256 * 1024 * 1024, "grpc.max_send_message_length": 256 * 1024 * 1024 });
   let stopping = false;
+  let server: { close(): void } | undefined;
   const exit = (code: number): void => {
     if (stopping) return;
     stopping = true;
-    // Let the Shutdown answer itself reach Terraform, then go; never linger more than 500 ms.
-    setTimeout(() => process.exit(code), 500).unref();
-    server.tryShutdown(() => process.exit(code));
+    server?.close();
+    process.exit(code);
   };
-  server.addService(providerServiceDefinition(), unary(providerHandlers(provider, () => undefined), log));
-  server.addService(
-    controllerServiceDefinition(),
-    unary({ Shutdown: () => (setImmediate(() => exit(0)), {}) }, log),
-  );
+  const methods = new Map([
+    ...providerMethods(providerHandlers(provider, () => undefined)),
+    // Answer Shutdown first, then go: a short grace lets the answer reach Terraform.
+    ...controllerMethods(() => void setTimeout(() => exit(0), 50)),
+  ]);
 
-  let credentials: grpcT.ServerCredentials;
   let cert = "";
+  let tls: { keyPem: string; certPem: string; clientCertPem: string } | undefined;
   const clientCert = env.PLUGIN_CLIENT_CERT;
   if (clientCert) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { selfSignedIdentity } = require("./tls") as typeof import("./tls");
     const id = selfSignedIdentity();
     cert = id.handshakeCert;
-    credentials = grpc.ServerCredentials.createSsl(Buffer.from(clientCert), [{ private_key: Buffer.from(id.keyPem), cert_chain: Buffer.from(id.certPem) }], true);
-  } else {
-    credentials = grpc.ServerCredentials.createInsecure();
+    tls = { keyPem: id.keyPem, certPem: id.certPem, clientCertPem: clientCert };
   }
-
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", credentials, (err, p) => (err ? reject(err) : resolve(p))),
-  );
-  process.stdout.write(`${CORE_PROTOCOL_VERSION}|${PROTOCOL_VERSION}|tcp|127.0.0.1:${port}|grpc|${cert}\n`);
+  const grpcServer = await serveGrpc(methods, tls, log);
+  server = grpcServer;
+  process.stdout.write(`${CORE_PROTOCOL_VERSION}|${PROTOCOL_VERSION}|tcp|127.0.0.1:${grpcServer.port}|grpc|${cert}\n`);
 
   // If Terraform dies without calling Shutdown we are re-parented: exit instead of lingering.
   const parent = process.ppid;
   setInterval(() => {
     if (process.ppid !== parent) exit(0);
   }, 500).unref();
-  // The gRPC server keeps the event loop alive until Shutdown.
+  // The listening server keeps the event loop alive until Shutdown.
 }

@@ -1,13 +1,13 @@
 /**
- * The gRPC side of the plugin: tfplugin6.Provider and go-plugin's plugin.GRPCController, served
- * with @grpc/grpc-js and hand-built service definitions (no proto-loader at run time).
+ * The gRPC side of the plugin: tfplugin6.Provider and go-plugin's plugin.GRPCController — the
+ * handlers and their protobuf codecs (served by grpc-h2.ts; no proto-loader, no grpc-js at run time).
  */
-import type * as grpc from "@grpc/grpc-js";
 import type * as protobuf from "protobufjs/light";
 import { CtyObject, fromDynamic, toDynamic } from "./cty";
 import { Diagnostic, errorDiag, toWire } from "./diagnostics";
 import { tfplugin6Root } from "./descriptor";
 import type { ProviderType, ResourceType } from "./provider-api";
+import type { UnaryMethod } from "./grpc-h2";
 import { conform, toWireSchema } from "./schema";
 
 type Msg = Record<string, unknown>;
@@ -133,60 +133,35 @@ export function providerHandlers(p: ProviderType, onStop: () => void): Record<st
   };
 }
 
-/** A grpc-js service definition for tfplugin6.Provider, built from the descriptor. */
-export function providerServiceDefinition(): grpc.ServiceDefinition {
+/** tfplugin6.Provider's methods by gRPC path, with their protobuf codecs (from the descriptor). */
+export function providerMethods(handlers: Record<string, Handler>): Map<string, UnaryMethod> {
   const root = tfplugin6Root();
-  const def: Record<string, grpc.MethodDefinition<Msg, Msg>> = {};
-  const methods = ["GetProviderSchema", "ValidateProviderConfig", "ValidateResourceConfig", "ValidateDataResourceConfig", "UpgradeResourceState", "ConfigureProvider", "ReadResource", "PlanResourceChange", "ApplyResourceChange", "ImportResourceState", "ReadDataSource", "StopProvider"];
-  for (const m of methods) {
+  const out = new Map<string, UnaryMethod>();
+  for (const [m, handle] of Object.entries(handlers)) {
     const reqT = root.lookupType(`tfplugin6.${m}.Request`);
     const resT = root.lookupType(`tfplugin6.${m}.Response`);
-    def[m] = {
-      path: `/tfplugin6.Provider/${m}`,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: (v: Msg) => Buffer.from(reqT.encode(reqT.fromObject(v)).finish()),
-      requestDeserialize: (b: Buffer) => reqT.toObject(reqT.decode(b), TO_OBJECT),
-      responseSerialize: (v: Msg) => Buffer.from(resT.encode(resT.fromObject(v)).finish()),
-      responseDeserialize: (b: Buffer) => resT.toObject(resT.decode(b), TO_OBJECT),
-      originalName: m,
-    };
+    out.set(`/tfplugin6.Provider/${m}`, {
+      decode: (b: Buffer) => reqT.toObject(reqT.decode(b), TO_OBJECT),
+      encode: (v: unknown) => Buffer.from(resT.encode(resT.fromObject(v as Msg)).finish()),
+      handle: (req: unknown) => handle(req as Msg),
+    });
   }
-  return def as grpc.ServiceDefinition;
+  return out;
 }
 
 /** go-plugin's controller: one RPC, Shutdown(Empty) → Empty. Empty encodes as zero bytes. */
-export function controllerServiceDefinition(): grpc.ServiceDefinition {
-  const empty = (): Buffer => Buffer.alloc(0);
-  return {
-    Shutdown: {
-      path: "/plugin.GRPCController/Shutdown",
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: empty,
-      requestDeserialize: () => ({}),
-      responseSerialize: empty,
-      responseDeserialize: () => ({}),
-      originalName: "Shutdown",
-    },
-  } as grpc.ServiceDefinition;
-}
-
-/** Wrap promise-returning handlers as grpc-js unary handlers. */
-export function unary(handlers: Record<string, Handler>, log: (m: string) => void): grpc.UntypedServiceImplementation {
-  const impl: grpc.UntypedServiceImplementation = {};
-  for (const [name, h] of Object.entries(handlers)) {
-    impl[name] = ((call: grpc.ServerUnaryCall<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) => {
-      Promise.resolve()
-        .then(() => h(call.request))
-        .then(
-          (res) => cb(null, res),
-          (e: unknown) => {
-            log(`${name} failed: ${e instanceof Error ? e.message : String(e)}`);
-            cb({ code: 13, details: `${name} failed` } as grpc.ServiceError, null);
-          },
-        );
-    }) as grpc.handleUnaryCall<Msg, Msg>;
-  }
-  return impl;
+export function controllerMethods(onShutdown: () => void): Map<string, UnaryMethod> {
+  return new Map([
+    [
+      "/plugin.GRPCController/Shutdown",
+      {
+        decode: () => ({}),
+        encode: () => Buffer.alloc(0),
+        handle: () => {
+          onShutdown();
+          return {};
+        },
+      },
+    ],
+  ]);
 }
