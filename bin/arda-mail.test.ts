@@ -107,4 +107,38 @@ describe("bin/arda-mail (real process)", () => {
     expect(code).toBe(0);
     expect(stderr).toContain("sandbox stopped");
   });
+
+  test("cdktf.json not writable by the operator (EACCES): clear message and next step, file intact; writable again → the re-run recovers", async () => {
+    const isRoot = process.getuid?.() === 0;
+    // Root ignores file modes: run the CLI as `nobody` then (setpriv), else rely on the modes alone.
+    const asUser = (argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+      if (!isRoot) return runBin(argv);
+      return new Promise((resolve) => {
+        const child = spawn("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, ...argv], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+        child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+        child.on("close", (code) => resolve({ code: code ?? 128, stdout, stderr }));
+      });
+    };
+    fs.chmodSync(h.dir, 0o755);
+    fs.chmodSync(h.secretsFile, 0o644);
+    fs.chmodSync(h.contextFile, 0o444);
+    if (!isRoot) fs.chmodSync(h.dir, 0o555);
+    const before = fs.readFileSync(h.contextFile, "utf8");
+    const o = await asUser(["register", "Alpha002", "dev", ...h.flags]);
+    expect(o.code).toBe(1);
+    expect(o.stderr).toMatch(/Postmark domain dev\.ardamails\.com \(ID \d+\) is ready, but partitionMail:Alpha002:dev could not be written: cannot write .*cdktf\.json\.lock: EACCES/);
+    expect(o.stderr).toContain("Next: make ");
+    expect(fs.readFileSync(h.contextFile, "utf8")).toBe(before);
+    expect(fs.readdirSync(h.dir).sort()).toEqual(["cdktf.json", "secrets.json"]);
+    expect(o.stdout + o.stderr).not.toContain(CANARY_TOKEN);
+    fs.chmodSync(h.dir, 0o700);
+    fs.chmodSync(h.contextFile, 0o644);
+    const again = await runBin(["register", "Alpha002", "dev", ...h.flags]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("already exists");
+    expect((await h.sandbox.admin.state()).domains).toHaveLength(1);
+  });
 });

@@ -59,7 +59,7 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
   /** Values never to print: scrubbed from every error and progress line. */
-  protected readonly knownSecrets = new Set<string>();
+  protected readonly knownSecrets = new Set<string>([process.env.OP_SERVICE_ACCOUNT_TOKEN ?? ""].filter(Boolean));
   private platformCache?: Platform;
   private secretStoreCache?: SecretStore;
 

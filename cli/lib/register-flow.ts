@@ -148,7 +148,14 @@ export async function registerDomain(o: RegisterOptions): Promise<RegisterResult
     o.progress(`${target.label}: would write ${target.contextKey} to ${o.contextFile}`);
     return { ...result, context: "would-write", ...(differences.length ? { differences } : {}) };
   }
-  await setContextEntries(o.contextFile, { [target.contextKey]: entry });
+  try {
+    await setContextEntries(o.contextFile, { [target.contextKey]: entry });
+  } catch (e) {
+    throw new CliError(
+      `${target.label}: Postmark domain ${target.domain} (ID ${entry.domainId}) is ready, but ${target.contextKey} could not be written: ${(e as Error).message}`,
+      `make ${o.contextFile} (and its directory) writable, then re-run the same command — it finds the existing domain and only writes the context`,
+    );
+  }
   o.progress(`${target.label}: wrote ${target.contextKey} to ${o.contextFile} (DKIM ${key} key ${entry.dkimSelector})`);
   return { ...result, context: "written", ...(differences.length ? { differences } : {}) };
 }
