@@ -94,6 +94,32 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
     expect(o.stderr).toContain("token written to");
   });
 
+  test("a dropped connection after Postmark created the server: found by name, not duplicated, token still stored", async () => {
+    await h.sandbox.admin.injectFault({ kind: "drop", method: "POST", pathPrefix: "/servers", phase: "after", count: 1 });
+    const o = await run();
+    expect(o.code).toBe(0);
+    const state = await h.sandbox.admin.state();
+    expect(state.servers).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(h.secretsFile, "utf8"))[ITEM]).toBe(state.servers[0].ApiTokens[0]);
+    expect(o.stdout + o.stderr).not.toContain(state.servers[0].ApiTokens[0]);
+  });
+
+  test("Postmark 401 and persistent 5xx: non-zero before any change, no canary", async () => {
+    fs.writeFileSync(h.secretsFile, JSON.stringify({ "op://Arda-SystemsOAM/Postmark-Prod/credential": "not-the-right-token-xyz" }));
+    const unauth = await run();
+    expect(unauth.code).not.toBe(0);
+    expect(unauth.stderr).toContain("Postmark rejected the account token (HTTP 401");
+    expect(unauth.stdout + unauth.stderr).not.toContain("not-the-right-token-xyz");
+    await h.close();
+    h = await startHarness();
+    await h.sandbox.admin.injectFault({ kind: "status", status: 500, count: 20 });
+    const down = await run();
+    expect(down.code).not.toBe(0);
+    expect(down.stderr).toContain("HTTP 500");
+    await h.sandbox.admin.clearFaults();
+    expect((await h.sandbox.admin.state()).servers).toHaveLength(0);
+  });
+
   test("unknown asset", async () => {
     const o = await runInProcess(CorporateProvision, ["hubspot", ...h.flags]);
     expect(o.code).not.toBe(0);
