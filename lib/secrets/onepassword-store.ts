@@ -1,7 +1,7 @@
 import { parseSecretRef, SecretNotFoundError, type SecretStore } from "./store";
 
 /** The slice of `@1password/sdk`'s client this store uses (loaded lazily: the SDK's WASM core is slow to start). */
-interface OpClient {
+export interface OpClient {
   secrets: { resolve(ref: string): Promise<string> };
   vaults: { list(): Promise<Array<{ id: string; title: string }>> };
   items: {
@@ -11,13 +11,13 @@ interface OpClient {
     create(params: { category: string; vaultId: string; title: string; fields: OpField[] }): Promise<OpItem>;
   };
 }
-interface OpField {
+export interface OpField {
   id: string;
   title: string;
   fieldType: string;
   value: string;
 }
-interface OpItem {
+export interface OpItem {
   id: string;
   vaultId: string;
   fields: OpField[];
@@ -32,9 +32,14 @@ export class OnePasswordStore implements SecretStore {
   readonly description = "1Password";
   private client?: Promise<OpClient>;
 
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  /** `connectWith` replaces the SDK (tests: a stand-in with the SDK's semantics). */
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly connectWith?: () => Promise<OpClient>,
+  ) {}
 
   private connect(): Promise<OpClient> {
+    if (this.connectWith) return (this.client ??= this.connectWith());
     this.client ??= (async () => {
       const sdk = await import("@1password/sdk");
       const token = this.env.OP_SERVICE_ACCOUNT_TOKEN;
@@ -58,7 +63,7 @@ export class OnePasswordStore implements SecretStore {
   }
 
   async exists(ref: string): Promise<boolean> {
-    return (await this.findItem(ref)) !== undefined;
+    return (await this.findItem(ref)).itemId !== undefined;
   }
 
   private async findItem(ref: string): Promise<{ vaultId: string; itemId?: string }> {
