@@ -17,6 +17,8 @@ export interface DomainApi {
 export class ProviderContext {
   private api: DomainApi | undefined;
   readonly secrets: string[] = [];
+  /** Aborted when Terraform calls StopProvider: long waits (verification) end early. */
+  readonly stopping = new AbortController();
 
   setClient(api: DomainApi, secrets: readonly string[]): void {
     this.api = api;

@@ -4,7 +4,7 @@
  * loopback. Each scenario works in its own temporary directory. The account token is a canary:
  * at the end no Terraform output, state, plan or log file may contain it.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -268,6 +268,36 @@ describe("postmark provider with the real Terraform CLI against the sandbox", ()
     expect(err).toContain(`Return-Path: Postmark cannot see the CNAME record pm-bounces.${n} → pm.mtasv.net`);
     // Nothing half-made in state: the verification is not recorded, the domain is.
     expect(state(d).resources.map((x) => x.type)).toEqual(["postmark_domain"]);
+    await ok(d, ["destroy", "-auto-approve", "-input=false"]);
+  });
+
+  test("Ctrl-C during a verification wait: Terraform's StopProvider ends the wait promptly", async () => {
+    const d = workDir("interrupt");
+    const n = "interrupted.ardamails.test";
+    writeConfig(d, {
+      resources: {
+        "postmark_domain.d": { name: n },
+        "postmark_domain_verification.v": { domain_id: "${postmark_domain.d.id}", timeout: "10m", poll_interval: "30s" },
+      },
+    });
+    await ok(d, ["init", "-input=false"]);
+    const env = terraformEnv({ TF_VAR_postmark_token: CANARY, TF_LOG: "TRACE", TF_LOG_PATH: path.join(d, "terraform.log") });
+    const child = spawn("terraform", ["apply", "-no-color", "-auto-approve", "-input=false"], { cwd: d, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    while (!stdout.includes("postmark_domain_verification.v: Creating...")) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
+    const interruptedAt = Date.now();
+    child.kill("SIGINT");
+    const code = await exited;
+    outputs.push(stdout, stderr);
+    expect(code).toBe(1);
+    expect(Date.now() - interruptedAt).toBeLessThan(10_000);
+    expect(flat(stderr)).toContain(`Stopped waiting for Postmark to verify ${n}`);
+    expect(flat(stderr)).toContain("Terraform asked the provider to stop (interrupt).");
     await ok(d, ["destroy", "-auto-approve", "-input=false"]);
   });
 

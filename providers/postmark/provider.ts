@@ -53,6 +53,7 @@ export function postmarkProvider(options: ProviderOptions = {}): ProviderType {
       postmark_domain: domainDataSource(ctx),
     },
     secrets: () => ctx.secrets,
+    stop: () => ctx.stopping.abort(),
     validate: (config: CtyObject): Diagnostic[] => {
       const url = str(config, "api_url");
       if (url && !/^https?:\/\/[^/\s]+/.test(url)) return [errorDiag("Invalid api_url", `api_url must be an http(s) URL, got "${url}".`, ["api_url"])];

@@ -103,4 +103,15 @@ describe("verification loop", () => {
     expect(ok.details.DKIMHost).toBe(fresh.DKIMPendingHost);
     expect(missingRecords(ok.details)).toEqual([]);
   });
+
+  test("StopProvider (Ctrl-C) ends a long wait at once", async () => {
+    const client = new PostmarkClient({ accountToken: TOKEN, apiUrl: sandbox.url });
+    const d = await client.createDomain({ Name: "stop.ardamails.test" });
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 300);
+    const started = Date.now();
+    const r = await verifyUntilDone(client, d.ID, { timeoutMs: 60_000, pollMs: 10_000, signal: stop.signal });
+    expect(r).toMatchObject({ done: false, stopped: true });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
 });

@@ -44,4 +44,6 @@ export interface ProviderType {
   configure(config: CtyObject): Promise<readonly Diagnostic[]>;
   /** Secret values the plumbing scrubs from every diagnostic it sends (defence in depth). */
   secrets(): readonly string[];
+  /** Terraform's StopProvider (e.g. on Ctrl-C): abandon long waits promptly. */
+  stop?(): void;
 }

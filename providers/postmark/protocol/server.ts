@@ -127,6 +127,7 @@ export function providerHandlers(p: ProviderType, onStop: () => void): Record<st
       }
     },
     StopProvider: () => {
+      p.stop?.();
       onStop();
       return { Error: "" };
     },

@@ -85,11 +85,31 @@ export interface VerifyOptions {
   pollMs: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Aborted by StopProvider (Ctrl-C): stop waiting at once. */
+  signal?: AbortSignal;
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** Ask Postmark to verify until both are verified or the time is up; returns the last details. */
-export async function verifyUntilDone(api: ReturnType<ProviderContext["client"]>, id: number, o: VerifyOptions): Promise<{ details: DomainDetails; done: boolean; attempts: number }> {
-  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+export async function verifyUntilDone(
+  api: ReturnType<ProviderContext["client"]>,
+  id: number,
+  o: VerifyOptions,
+): Promise<{ details: DomainDetails; done: boolean; attempts: number; stopped: boolean }> {
+  const sleep = o.sleep ?? ((ms: number) => pause(ms, o.signal));
   const now = o.now ?? Date.now;
   const deadline = now() + o.timeoutMs;
   let wait = o.pollMs;
@@ -97,9 +117,10 @@ export async function verifyUntilDone(api: ReturnType<ProviderContext["client"]>
   for (let attempt = 1; ; attempt++) {
     if (!dkimOk(details)) details = await api.verifyDkim(id);
     if (!details.ReturnPathDomainVerified) details = await api.verifyReturnPath(id);
-    if (dkimOk(details) && details.ReturnPathDomainVerified) return { details, done: true, attempts: attempt };
+    if (dkimOk(details) && details.ReturnPathDomainVerified) return { details, done: true, attempts: attempt, stopped: false };
     const left = deadline - now();
-    if (left <= 0) return { details, done: false, attempts: attempt };
+    if (o.signal?.aborted) return { details, done: false, attempts: attempt, stopped: true };
+    if (left <= 0) return { details, done: false, attempts: attempt, stopped: false };
     await sleep(Math.min(wait, left));
     wait = Math.min(MAX_POLL_MS, Math.round(wait * 1.5));
   }
@@ -123,7 +144,14 @@ export function domainVerificationResource(ctx: ProviderContext): ResourceType {
       const r = await verifyUntilDone(ctx.client(), id, {
         timeoutMs: parseDuration(timeoutText),
         pollMs: parseDuration(str(planned, "poll_interval") ?? DEFAULT_POLL_INTERVAL),
+        signal: ctx.stopping.signal,
       });
+      if (r.stopped) {
+        return {
+          state: null,
+          diagnostics: [errorDiag(`Stopped waiting for Postmark to verify ${r.details.Name}`, `Terraform asked the provider to stop (interrupt).\n${missingRecords(r.details).join("\n")}`)],
+        };
+      }
       if (!r.done) {
         return {
           state: null,
