@@ -139,7 +139,7 @@ describe("postmark provider with the real Terraform CLI against the sandbox", ()
     expect(again.stdout).toContain("No changes.");
   });
 
-  test("import by numeric id and by name (import blocks), with the data source by id; then no changes", async () => {
+  test("import by numeric id and by name (import blocks), with the data source by id and by name; then no changes", async () => {
     for (const [label, id] of [
       ["by-id", domainId],
       ["by-name", name],
@@ -148,8 +148,9 @@ describe("postmark provider with the real Terraform CLI against the sandbox", ()
       writeConfig(d, {
         resources: { "postmark_domain.d": { name } },
         imports: [{ to: "postmark_domain.d", id }],
-        data: { "postmark_domain.lookup": { id: domainId } },
-        output: { looked_up: { value: "${data.postmark_domain.lookup.name}" } },
+        // The data source the same way: by id in one directory, by name in the other.
+        data: { "postmark_domain.lookup": label === "by-id" ? { id: domainId } : { name } },
+        output: { looked_up: { value: "${data.postmark_domain.lookup.name}" }, looked_up_id: { value: "${data.postmark_domain.lookup.id}" } },
       });
       await ok(d, ["init", "-input=false"]);
       const plan = await tf(d, ["plan", "-detailed-exitcode", "-input=false"]);
@@ -158,6 +159,7 @@ describe("postmark provider with the real Terraform CLI against the sandbox", ()
       expect(attrs(d, "postmark_domain", "d").id).toBe(domainId);
       const out = await ok(d, ["output", "-json"]);
       expect(JSON.parse(out.stdout).looked_up.value).toBe(name);
+      expect(JSON.parse(out.stdout).looked_up_id.value).toBe(domainId);
       expect((await tf(d, ["plan", "-detailed-exitcode", "-input=false"])).code).toBe(0);
     }
   });
