@@ -54,6 +54,8 @@ describe("validation messages", () => {
 
   test("postmark_domain", () => {
     expect(domain({ name: "dev.ardamails.com" })).toEqual([]);
+    expect(domain({ name: "dev.ardamails.com", return_path_domain: "" })).toEqual(['Invalid return_path_domain: return_path_domain must not be empty; omit it for the default ("pm-bounces.<name>").']);
+    expect(domain({ name: "" })).toEqual(['Invalid domain name: "" is not a domain name (dot-separated DNS labels of letters, digits and hyphens, e.g. "dev.ardamails.com")']);
     expect(domain({ name: "not a domain" })).toEqual(['Invalid domain name: "not a domain" is not a domain name (dot-separated DNS labels of letters, digits and hyphens, e.g. "dev.ardamails.com")']);
     expect(domain({ name: "dev.ardamails.com", return_path_domain: "pm-bounces.other.com" })).toEqual([
       'Invalid return_path_domain: return_path_domain "pm-bounces.other.com" must be a sub-domain of "dev.ardamails.com" (Postmark requires it), e.g. "pm-bounces.dev.ardamails.com".',

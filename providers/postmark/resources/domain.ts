@@ -45,13 +45,16 @@ export function domainNameProblem(name: string): string | undefined {
 
 function validate(config: CtyObject): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const name = str(config, "name");
-  if (name) {
+  const name = typeof config.name === "string" ? config.name : undefined; // "" included: it is invalid
+  if (name !== undefined) {
     const p = domainNameProblem(name);
     if (p) out.push(errorDiag("Invalid domain name", p, ["name"]));
   }
+  if (config.return_path_domain === "") {
+    out.push(errorDiag("Invalid return_path_domain", `return_path_domain must not be empty; omit it for the default ("pm-bounces.<name>").`, ["return_path_domain"]));
+  }
   const rpd = str(config, "return_path_domain");
-  if (rpd && name) {
+  if (rpd && name && !domainNameProblem(name)) {
     const p = domainNameProblem(rpd);
     if (p) out.push(errorDiag("Invalid return_path_domain", p, ["return_path_domain"]));
     else if (!rpd.toLowerCase().endsWith(`.${name.toLowerCase()}`)) {
