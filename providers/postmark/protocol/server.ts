@@ -3,6 +3,7 @@
  * handlers and their protobuf codecs (served by grpc-h2.ts; no proto-loader, no grpc-js at run time).
  */
 import type * as protobuf from "protobufjs/light";
+import { scrub } from "../../../lib/redact";
 import { CtyObject, fromDynamic, toDynamic } from "./cty";
 import { Diagnostic, errorDiag, toWire } from "./diagnostics";
 import { tfplugin6Root } from "./descriptor";
@@ -19,13 +20,9 @@ function asObject(v: unknown): CtyObject | null {
   return v && typeof v === "object" && !Array.isArray(v) ? (v as CtyObject) : null;
 }
 
+/** Defence in depth: whatever a handler says, known secrets are scrubbed (lib/redact, the one place). */
 function scrubDiags(diags: readonly Diagnostic[], secrets: readonly string[]): Msg[] {
-  const clean = (s: string | undefined): string | undefined => {
-    let out = s;
-    for (const secret of secrets) if (out && secret.length >= 4) out = out.split(secret).join("<redacted>");
-    return out;
-  };
-  return diags.map((d) => toWire({ ...d, summary: clean(d.summary) ?? "", detail: clean(d.detail) }));
+  return diags.map((d) => toWire({ ...d, summary: scrub(d.summary, secrets), detail: d.detail === undefined ? undefined : scrub(d.detail, secrets) }));
 }
 
 /** Turn a thrown error into a diagnostic (the message is scrubbed before it leaves). */
