@@ -50,7 +50,13 @@ await esbuild.build({
 });
 
 // Old versions would be offered by the mirror too: keep only this one.
-fs.rmSync(mirrorDir, { recursive: true, force: true });
+if (fs.existsSync(mirrorDir)) {
+  for (const v of fs.readdirSync(mirrorDir)) if (v !== version) fs.rmSync(path.join(mirrorDir, v), { recursive: true, force: true });
+}
 fs.mkdirSync(outDir, { recursive: true });
-fs.writeFileSync(exe, `#!${process.execPath}\n${fs.readFileSync(bundle, "utf8")}`, { mode: 0o755 });
+// Replace the executable atomically: `terraform init` links this directory in place, so a Terraform
+// run elsewhere in the repository may be starting the provider right now.
+const tmp = `${exe}.tmp-${process.pid}`;
+fs.writeFileSync(tmp, `#!${process.execPath}\n${fs.readFileSync(bundle, "utf8")}`, { mode: 0o755 });
+fs.renameSync(tmp, exe);
 console.error(`build-provider: ${path.relative(root, exe)} (${Math.round(fs.statSync(exe).size / 1024)} KiB) in ${Date.now() - started} ms`);
