@@ -1,3 +1,5 @@
+// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
+jest.mock("../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 /**
  * `arda-mail deploy` against the embedded sandbox: the Postmark sandbox and the real DNS server on
  * loopback, real terraform planning offline, the real rollout record. One environment for the file:
@@ -10,7 +12,8 @@ import { findPartition, partitionKeyRegistryRef } from "../../platform/names";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../lib/deploy/sandbox-env";
 import type { CascadeResult } from "../../lib/deploy/deploy";
 import { readRollout } from "../../lib/rollout/state";
-import { filesText, runInProcess, type Outcome } from "../lib/testing";
+import { runInProcess, type Outcome } from "../lib/testing";
+import { regularFilesText } from "../../lib/deploy/canary";
 import Deploy from "./deploy";
 
 const platform = loadPlatform("sandbox");
@@ -25,6 +28,7 @@ async function deploy(args: string[], extraEnv: NodeJS.ProcessEnv = {}, e: Sandb
   try {
     const o = await runInProcess<CascadeResult>(Deploy, [...args, ...e.flags, "--verify-delay-ms", "20", "--json"]);
     outputs.push(o.stdout, o.stderr);
+    if (process.env.DEBUG_DEPLOY_TEST) process.stderr.write(`${o.code} ${o.error?.stack}\n${o.stderr}\n${o.stdout}\n`);
     const json = (o.result ?? JSON.parse(o.stdout)) as CascadeResult;
     return { ...o, json };
   } finally {
@@ -40,7 +44,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   // Canary secrets (the account token, every key registry) appear in no output stream or file.
-  const everything = outputs.join("\n") + filesText(env.dir, [env.secretsFile]);
+  const everything = outputs.join("\n") + regularFilesText(env.dir, [env.secretsFile]);
   for (const s of env.secretValues) expect(everything).not.toContain(s);
   await env?.close();
 });

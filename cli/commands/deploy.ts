@@ -64,14 +64,28 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
       result = { ok: r.ok, wallMs: Date.now() - t, partitions: [r] };
     }
     this.progress(summary(result));
-    if (!result.ok) {
-      // The exit code is the truth; the JSON result still lists every step.
-      if (this.jsonEnabled()) process.stdout.write(`${this.clean(JSON.stringify(result, null, 2))}\n`);
-      const failed = result.partitions.filter((r) => !r.ok).map((r) => `${r.partition} (${r.steps.find((s) => s.outcome === "failed" || s.outcome === "refused")?.step ?? "?"})`);
-      this.progress(`Error: deploy failed: ${failed.join(", ")}`);
-      return this.exit(1);
-    }
+    if (!result.ok) throw new DeployFailed(result);
     return JSON.parse(this.clean(JSON.stringify(result))) as CascadeResult;
+  }
+
+  /** A failed deploy: the exit code is the truth (1), and --json still prints the full step list. */
+  public async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (!(err instanceof DeployFailed)) return super.catch(err);
+    if (this.jsonEnabled()) process.stdout.write(`${this.clean(JSON.stringify(err.result, null, 2))}\n`);
+    process.stderr.write(`${this.clean(`Error: ${err.message}`)}\n`);
+    return this.exit(1);
+  }
+}
+
+export class DeployFailed extends Error {
+  constructor(readonly result: CascadeResult) {
+    super(
+      `deploy failed: ${result.partitions
+        .filter((r) => !r.ok)
+        .map((r) => `${r.partition} (${r.steps.find((s) => s.outcome === "failed" || s.outcome === "refused")?.step ?? "?"})`)
+        .join(", ")}`,
+    );
+    this.name = "DeployFailed";
   }
 }
 

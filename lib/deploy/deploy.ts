@@ -102,13 +102,13 @@ async function step<T>(steps: StepResult[], name: string, ctx: DeployContext, la
   ctx.progress(`${label}: ${name}…`);
   try {
     const r = await fn();
-    steps.push({ step: name, outcome: r.outcome ?? "ok", durationMs: Date.now() - t, detail: r.detail });
+    steps.push({ step: name, outcome: r.outcome ?? "ok", startedAt: t, durationMs: Date.now() - t, detail: r.detail });
     ctx.progress(`${label}: ${name} ${r.outcome ?? "ok"} (${((Date.now() - t) / 1000).toFixed(1)} s) — ${r.detail}`);
     return r.value;
   } catch (e) {
     const outcome = e instanceof StepError ? e.outcome : "failed";
     const detail = `${(e as Error).message}${e instanceof StepError && e.next ? `\nNext: ${e.next}` : ""}`;
-    steps.push({ step: name, outcome, durationMs: Date.now() - t, detail });
+    steps.push({ step: name, outcome, startedAt: t, durationMs: Date.now() - t, detail });
     ctx.progress(`${label}: ${name} ${outcome.toUpperCase()} — ${detail}`);
     throw new StepStop();
   }
@@ -197,7 +197,7 @@ export async function deployPartition(ctx: DeployContext, p: Partition): Promise
     });
 
     if (ctx.planOnly) {
-      steps.push({ step: "apply", outcome: "skipped", durationMs: 0, detail: "--plan-only: stopped after the plan" });
+      steps.push({ step: "apply", outcome: "skipped", startedAt: Date.now(), durationMs: 0, detail: "--plan-only: stopped after the plan" });
       return { partition: label, stack, ok: true, steps, ...result };
     }
 

@@ -6,6 +6,8 @@ export type StepOutcome = "ok" | "failed" | "skipped" | "refused";
 export interface StepResult {
   readonly step: string;
   readonly outcome: StepOutcome;
+  /** Epoch ms when the step started (shows stage ∥ demo overlapping). */
+  readonly startedAt: number;
   readonly durationMs: number;
   readonly detail: string;
 }
