@@ -65,6 +65,8 @@ export async function startSandboxEnvironment(o: SandboxEnvOptions): Promise<San
     secrets[partitionPostmarkTokenRef(p)] = token;
     secrets[partitionKeyRegistryRef(p)] = generatedKeyRegistry();
   }
+  // Corporate assets' server tokens (written by `corporate provision` in real life).
+  for (const a of o.platform.corporate.assets) secrets[`op://${o.platform.corporate.vault}/${a.serverTokenItem}/credential`] = `sandbox-server-canary-${randomUUID()}`;
   for (const ref of o.omitSecrets ?? []) delete secrets[ref];
   const secretsFile = path.join(dir, "secrets.json");
   fs.writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });

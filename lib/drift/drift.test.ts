@@ -1,0 +1,116 @@
+import * as fs from "node:fs";
+import { partitionTarget, corporateTarget, registerDomain } from "../../cli/lib/register-flow";
+import { loadPlatform } from "../../platform/load";
+import { corporateDomain, activePartitions, partitionDomain, findPartition, partitionKeyRegistryRef } from "../../platform/names";
+import { readContext, requireMailEntry, corporateContextKey, partitionContextKey, type MailContextEntry } from "../../platform/mail-context";
+import { startSandboxEnvironment, type SandboxEnvironment } from "../deploy/sandbox-env";
+import { zonesFromPlacement } from "../dns/platform-zones";
+import { withRecordValues, type Zone } from "../dns/zone";
+import { PostmarkClient } from "../postmark/client";
+import { FileSecretStore } from "../secrets";
+import { dnsReader } from "../verify/dns-reader";
+import { detectDrift, formatDrift, type DriftDeps } from "./drift";
+
+const platform = loadPlatform("sandbox");
+let env: SandboxEnvironment;
+let client: PostmarkClient;
+let zones: Zone[];
+let contextText: string;
+
+function deps(overrides: Partial<DriftDeps> = {}): DriftDeps {
+  return {
+    platform,
+    context: readContext(env.contextFile),
+    secrets: new FileSecretStore(env.secretsFile),
+    dns: dnsReader(env.dns!.address),
+    getDomain: (_t, id) => client.getDomain(id),
+    ...overrides,
+  };
+}
+
+function entries(): Map<string, MailContextEntry> {
+  const ctx = readContext(env.contextFile);
+  const m = new Map<string, MailContextEntry>();
+  m.set(corporateDomain(platform), requireMailEntry(ctx, corporateContextKey(platform), corporateDomain(platform), env.contextFile));
+  for (const p of activePartitions(platform)) m.set(partitionDomain(platform, p), requireMailEntry(ctx, partitionContextKey(p), partitionDomain(platform, p), env.contextFile));
+  return m;
+}
+
+beforeAll(async () => {
+  env = await startSandboxEnvironment({ platform });
+  if (!env.dns) throw new Error("drift tests need Knot DNS (apt-get install knot)");
+  client = new PostmarkClient({ accountToken: env.sandbox.accountToken, apiUrl: env.sandbox.url });
+  const targets = [corporateTarget(platform), ...activePartitions(platform).map((p) => partitionTarget(platform, p.infrastructure, p.name))];
+  for (const t of targets) await registerDomain({ target: t, client, contextFile: env.contextFile, dryRun: false, update: false, progress: () => undefined });
+  zones = zonesFromPlacement(platform, entries());
+  await env.dns.update(zones);
+  // Postmark verifies once the records are served (the first verifyDkim is still pending).
+  for (const e of entries().values()) {
+    for (let i = 0; i < 3; i++) await client.verifyDkim(e.domainId);
+    await client.verifyReturnPath(e.domainId);
+  }
+  contextText = fs.readFileSync(env.contextFile, "utf8");
+});
+afterAll(async () => env?.close());
+afterEach(async () => {
+  fs.writeFileSync(env.contextFile, contextText);
+  await env.dns!.update(zones);
+});
+
+describe("drift on the sandbox (Postmark sandbox + Knot DNS on loopback)", () => {
+  it("reports no drift when Postmark, DNS, placement and context agree", async () => {
+    const r = await detectDrift(deps());
+    expect(formatDrift(r)).toContain("no drift");
+    expect(r.assets.map((a) => [a.asset, a.items])).toEqual([
+      ["corporate", []],
+      ["partition:Alpha002/dev", []],
+      ["partition:Alpha002/stage", []],
+      ["partition:Alpha001/demo", []],
+      ["partition:Alpha001/prod", []],
+    ]);
+  });
+
+  it("--instance-group limits the assets", async () => {
+    expect((await detectDrift(deps(), ["corporate"])).assets.map((a) => a.asset)).toEqual(["corporate"]);
+    expect((await detectDrift(deps(), ["runtime-platform"])).assets).toHaveLength(4);
+  });
+
+  it("reports exactly the changed DNS record", async () => {
+    await env.dns!.update(withRecordValues(zones, (r) => r.name === "pm-bounces.stage.ardamails.com", ["elsewhere.example.net"]));
+    const r = await detectDrift(deps());
+    const drifted = r.assets.filter((a) => a.drifted);
+    expect(drifted.map((a) => a.asset)).toEqual(["partition:Alpha002/stage"]);
+    expect(drifted[0].items).toEqual([{ kind: "dns:return-path", subject: "pm-bounces.stage.ardamails.com CNAME", expected: '"pm.mtasv.net"', seen: '"elsewhere.example.net"' }]);
+  });
+
+  it("reports exactly the edited context entry", async () => {
+    const doc = JSON.parse(contextText);
+    doc.context["partitionMail:Alpha001:demo"].returnPathDomain = "bounces.demo.ardamails.com";
+    fs.writeFileSync(env.contextFile, JSON.stringify(doc));
+    const r = await detectDrift(deps());
+    const drifted = r.assets.filter((a) => a.drifted);
+    expect(drifted.map((a) => a.asset)).toEqual(["partition:Alpha001/demo"]);
+    expect(drifted[0].items).toEqual([{ kind: "context", subject: "partitionMail:Alpha001:demo.returnPathDomain", expected: "pm-bounces.demo.ardamails.com (Postmark)", seen: "bounces.demo.ardamails.com" }]);
+  });
+
+  it("reports a missing 1Password item (the key registry)", async () => {
+    const p = findPartition(platform, "Alpha002", "dev");
+    const store = new FileSecretStore(env.secretsFile);
+    const r = await detectDrift(deps({ secrets: { description: store.description, read: (ref) => store.read(ref), write: (a, b) => store.write(a, b), exists: async (ref) => ref !== partitionKeyRegistryRef(p) && store.exists(ref) } }), ["runtime-platform"]);
+    expect(r.assets.filter((a) => a.drifted).map((a) => [a.asset, a.items])).toEqual([
+      ["partition:Alpha002/dev", [{ kind: "secret", subject: "op://Arda-DevOAM/EmailEncryptionKey/registry", expected: `1Password item exists (${store.description})`, seen: "missing" }]],
+    ]);
+  });
+  it("reports exactly the rotated DKIM key of a sandbox domain", async () => {
+    const dev = entries().get("dev.ardamails.com")!;
+    // Last test: the rotation is not undone (Postmark has no "un-rotate").
+    const rotated = await client.rotateDkim(dev.domainId);
+    {
+      const r = await detectDrift(deps());
+      const drifted = r.assets.filter((a) => a.drifted);
+      expect(drifted.map((a) => a.asset)).toEqual(["partition:Alpha002/dev"]);
+      expect(drifted[0].items.map((i) => [i.kind, i.subject])).toEqual([["postmark-rotation", rotated.DKIMPendingHost]]);
+    }
+  });
+
+});
