@@ -1,0 +1,63 @@
+import { Flags } from "@oclif/core";
+import { readContext } from "../../platform/mail-context";
+import { detectDrift, formatDrift, INSTANCE_GROUPS, type DriftReport, type InstanceGroup } from "../../lib/drift/drift";
+import { dnsReader } from "../../lib/verify/dns-reader";
+import { ArdaCommand, CliError } from "../base-command";
+import { resolverFlag } from "../lib/deploy-flags";
+
+export default class Drift extends ArdaCommand<typeof Drift> {
+  static summary = "Detect drift between Postmark, DNS, the placement function and the committed context (exit 1 on any drift).";
+  static description =
+    "For Corporate and every active partition: Postmark's domain state (name, current/pending DKIM, Return-Path, verified flags) ↔ " +
+    "what DNS serves (--resolver) ↔ where sendingDomainPlacement() puts each record ↔ the committed context entry; plus the 1Password " +
+    "items every deploy needs (both Postmark account tokens, each partition's token and key registry, Corporate assets' server tokens). " +
+    "--json gives the machine-readable report the scheduled workflows turn into one GitHub issue per drifted asset.";
+  static examples = [
+    "<%= config.bin %> drift",
+    "<%= config.bin %> drift --instance-group corporate --json",
+    "<%= config.bin %> drift --instance-group runtime-platform --resolver 127.0.0.1:5353",
+  ];
+  static flags = {
+    "instance-group": Flags.string({ description: "limit to one instance group", options: [...INSTANCE_GROUPS] }),
+    resolver: resolverFlag,
+  };
+
+  public async run(): Promise<DriftReport> {
+    const group = this.flags["instance-group"] as InstanceGroup | undefined;
+    let dns;
+    try {
+      dns = dnsReader(this.flags.resolver as string | undefined);
+    } catch (e) {
+      throw new CliError((e as Error).message, "pass --resolver <ip>:<port>", 2);
+    }
+    const report = await detectDrift(
+      {
+        platform: this.platform(),
+        context: readContext(this.contextFile()),
+        secrets: this.secretStore(),
+        dns,
+        getDomain: (token, id) => this.postmark(token).getDomain(id),
+        remember: (s) => this.rememberSecret(s),
+      },
+      group ? [group] : INSTANCE_GROUPS,
+    );
+    this.progress(formatDrift(report));
+    if (report.drifted) throw new DriftFound(report);
+    return report;
+  }
+
+  /** Drift: exit 1, and --json still prints the full report (the workflows read it). */
+  public async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (!(err instanceof DriftFound)) return super.catch(err);
+    if (this.jsonEnabled()) process.stdout.write(`${this.clean(JSON.stringify(err.report, null, 2))}\n`);
+    process.stderr.write(`${this.clean(`Error: ${err.message}`)}\n`);
+    return this.exit(1);
+  }
+}
+
+export class DriftFound extends Error {
+  constructor(readonly report: DriftReport) {
+    super(`drift in ${report.assets.filter((a) => a.drifted).map((a) => a.asset).join(", ")}`);
+    this.name = "DriftFound";
+  }
+}

@@ -1,0 +1,56 @@
+import * as fs from "node:fs";
+import { Flags } from "@oclif/core";
+import { readContext } from "../../platform/mail-context";
+import type { MailContextEntry } from "../../platform/mail-context";
+import { dnsReader } from "../../lib/verify/dns-reader";
+import { formatReport, verifyDomain, type OutputsSource, type VerifyReport, type VerifyTarget } from "../../lib/verify/verify";
+import { ArdaCommand, CliError } from "../base-command";
+import { resolverFlag } from "./deploy-flags";
+import type { Command } from "@oclif/core";
+
+/** The common body of `verify <infra> <partition>` and `verify corporate`. */
+export abstract class VerifyCommandBase<T extends typeof Command> extends ArdaCommand<T> {
+  static sharedFlags = {
+    resolver: resolverFlag,
+    attempts: Flags.integer({ description: "Postmark verifyDkim / verifyReturnPath calls before giving up", default: 5, min: 1 }),
+    "delay-ms": Flags.integer({ description: "pause between Postmark verify calls", default: 3000, min: 0 }),
+    "no-postmark": Flags.boolean({ description: "check DNS only (no Postmark verify calls)", default: false }),
+    "plan-json": Flags.string({ description: "offline: `terraform show -json` of the stack's plan; the six outputs are checked among its planned outputs" }),
+  };
+
+  protected async verify(target: (entry: MailContextEntry) => VerifyTarget, readEntry: (ctx: Record<string, unknown>, file: string) => MailContextEntry, tokenRef: string, purpose: string): Promise<VerifyReport> {
+    const flags = this.flags as unknown as { resolver?: string; attempts: number; "delay-ms": number; "no-postmark": boolean; "plan-json"?: string };
+    const file = this.contextFile();
+    let entry: MailContextEntry;
+    try {
+      entry = readEntry(readContext(file), file);
+    } catch (e) {
+      throw new CliError((e as Error).message, "run the register command named above, then verify again");
+    }
+    let dns;
+    try {
+      dns = dnsReader(flags.resolver);
+    } catch (e) {
+      throw new CliError((e as Error).message, "pass --resolver <ip>:<port>", 2);
+    }
+    let outputs: OutputsSource | undefined;
+    if (flags["plan-json"]) {
+      const plan = JSON.parse(fs.readFileSync(flags["plan-json"], "utf8")) as { output_changes?: object; planned_values?: { outputs?: object } };
+      outputs = { kind: "plan", names: [...new Set([...Object.keys(plan.output_changes ?? {}), ...Object.keys(plan.planned_values?.outputs ?? {})])] };
+    }
+    const postmark = flags["no-postmark"] ? undefined : this.postmark(await this.readSecret(tokenRef, purpose));
+    const report = await verifyDomain(target(entry), { dns, postmark, outputs, attempts: flags.attempts, delayMs: flags["delay-ms"] });
+    this.progress(formatReport(report));
+    if (!outputs) this.progress("  (outputs not checked: give --plan-json offline; after a real apply, `terraform output` in the stack)");
+    if (!report.ok) {
+      const failed = report.checks.filter((c) => !c.ok);
+      throw new CliError(
+        `verify ${report.target} failed: ${failed.map((c) => `${c.check} (${c.subject}: expected ${c.expected}, seen ${c.seen})`).join("; ")}`,
+        "fix the records (or wait for Postmark) and verify again",
+        1,
+        { report },
+      );
+    }
+    return report;
+  }
+}
