@@ -1,0 +1,103 @@
+// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
+jest.mock("../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
+import { corporateTarget, partitionTarget, registerDomain } from "../lib/register-flow";
+import { loadPlatform } from "../../platform/load";
+import { activePartitions, corporateDomain, partitionDomain } from "../../platform/names";
+import { corporateContextKey, partitionContextKey, readContext, requireMailEntry, type MailContextEntry } from "../../platform/mail-context";
+import { startSandboxEnvironment, type SandboxEnvironment } from "../../lib/deploy/sandbox-env";
+import { regularFilesText } from "../../lib/deploy/canary";
+import { zonesFromPlacement } from "../../lib/dns/platform-zones";
+import { withoutRecord, withRecordValues, type Zone } from "../../lib/dns/zone";
+import type { DriftReport } from "../../lib/drift/drift";
+import { PostmarkClient } from "../../lib/postmark/client";
+import type { VerifyReport } from "../../lib/verify/verify";
+import { runInProcess } from "../lib/testing";
+import Drift from "./drift";
+import Verify from "./verify/index";
+import VerifyCorporate from "./verify/corporate";
+
+const platform = loadPlatform("sandbox");
+let env: SandboxEnvironment;
+let zones: Zone[];
+const outputs: string[] = [];
+let common: string[];
+
+async function run<T>(cmd: Parameters<typeof runInProcess>[0], argv: string[]) {
+  const o = await runInProcess<T>(cmd, [...argv, ...common, "--json"]);
+  outputs.push(o.stdout, o.stderr);
+  return { ...o, json: (o.result ?? JSON.parse(o.stdout)) as T };
+}
+
+beforeAll(async () => {
+  env = await startSandboxEnvironment({ platform });
+  if (!env.dns) throw new Error("these tests need Knot DNS (apt-get install knot)");
+  common = ["--platform", "sandbox", "--secrets", `file:${env.secretsFile}`, "--postmark-url", env.sandbox.url, "--context-file", env.contextFile, "--resolver", env.dns.address];
+  const client = new PostmarkClient({ accountToken: env.sandbox.accountToken, apiUrl: env.sandbox.url });
+  for (const t of [corporateTarget(platform), ...activePartitions(platform).map((p) => partitionTarget(platform, p.infrastructure, p.name))]) {
+    await registerDomain({ target: t, client, contextFile: env.contextFile, dryRun: false, update: false, progress: () => undefined });
+  }
+  const ctx = readContext(env.contextFile);
+  const entries = new Map<string, MailContextEntry>([[corporateDomain(platform), requireMailEntry(ctx, corporateContextKey(platform), corporateDomain(platform), env.contextFile)]]);
+  for (const p of activePartitions(platform)) entries.set(partitionDomain(platform, p), requireMailEntry(ctx, partitionContextKey(p), partitionDomain(platform, p), env.contextFile));
+  zones = zonesFromPlacement(platform, entries);
+  await env.dns.update(zones);
+  // Postmark marks a domain verified once its records are served (first verifyDkim still pending).
+  for (const e of entries.values()) {
+    for (let i = 0; i < 3; i++) await client.verifyDkim(e.domainId);
+    await client.verifyReturnPath(e.domainId);
+  }
+});
+afterAll(async () => {
+  const everything = outputs.join("\n") + regularFilesText(env.dir, [env.secretsFile]);
+  for (const s of env.secretValues) expect(everything).not.toContain(s);
+  await env?.close();
+});
+afterEach(async () => env.dns!.update(zones));
+
+describe("arda-mail verify", () => {
+  it("passes against the real DNS server and the Postmark sandbox (Postmark verify calls, bounded)", async () => {
+    const o = await run<VerifyReport>(Verify, ["Alpha002", "dev", "--delay-ms", "20"]);
+    expect(o.code).toBe(0);
+    expect(o.json.ok).toBe(true);
+    expect(o.json.checks.find((c) => c.check === "postmark-dkim")!.seen).toMatch(/^verified \(call \d of at most 5\)$/);
+    expect(o.stderr).toContain("PASS dkim");
+  });
+
+  it("fails with expected and seen when the DKIM record is altered", async () => {
+    await env.dns!.update(withRecordValues(zones, (r) => r.name.includes("._domainkey.stage."), [["k=rsa;p=AAAA"]]));
+    const o = await run<{ error: { message: string } }>(Verify, ["Alpha002", "stage", "--no-postmark"]);
+    expect(o.code).toBe(1);
+    expect(o.stderr).toMatch(/FAIL dkim\s+\d+pm\._domainkey\.stage\.ardamails\.com TXT/);
+    expect(o.stderr).toContain('seen:     "k=rsa;p=AAAA"');
+    expect(o.json.error.message).toMatch(/^verify Alpha002\/stage failed: dkim \(\d+pm\._domainkey\.stage\.ardamails\.com TXT: expected "k=rsa;p=/);
+  });
+
+  it("fails when a record is removed, and verify corporate passes", async () => {
+    await env.dns!.update(withoutRecord(zones, (r) => r.name === "_dmarc.demo.ardamails.com"));
+    const o = await run<{ error: { message: string } }>(Verify, ["Alpha001", "demo", "--no-postmark"]);
+    expect(o.code).toBe(1);
+    expect(o.json.error.message).toContain("dmarc (_dmarc.demo.ardamails.com TXT: expected \"v=DMARC1; p=quarantine; sp=quarantine; rua=mailto:dmarc-reports@arda.cards\", seen no TXT record at _dmarc.demo.ardamails.com");
+    const c = await run<VerifyReport>(VerifyCorporate, ["--delay-ms", "20"]);
+    expect(c.code).toBe(0);
+    expect(c.json.sendingDomain).toBe("arda.ardamails.com");
+  });
+
+  it("refuses a malformed --resolver", async () => {
+    const o = await runInProcess(Verify, ["Alpha002", "dev", ...common.slice(0, -2), "--resolver", "dns.example"]);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toContain('--resolver "dns.example": expected <ip>:<port> or <ip>');
+  });
+});
+
+describe("arda-mail drift", () => {
+  it("exits 0 with no drift once everything is verified, 1 with the drifted asset when DNS changes", async () => {
+    const ok = await run<DriftReport>(Drift, []);
+    expect(ok.code).toBe(0);
+    expect(ok.json.drifted).toBe(false);
+    await env.dns!.update(withRecordValues(zones, (r) => r.name === "prod.ardamails.com" && r.type === "TXT", [["v=spf1 -all"]]));
+    const bad = await run<DriftReport>(Drift, ["--instance-group", "runtime-platform"]);
+    expect(bad.code).toBe(1);
+    expect(bad.json.assets.filter((a) => a.drifted).map((a) => [a.asset, a.items.map((i) => i.kind)])).toEqual([["partition:Alpha001/prod", ["dns:spf"]]]);
+    expect(bad.stderr).toContain("Error: drift in partition:Alpha001/prod");
+  });
+});
