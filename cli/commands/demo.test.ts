@@ -1,0 +1,35 @@
+// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
+jest.mock("../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { CascadeResult } from "../../lib/deploy/deploy";
+import { regularFilesText } from "../../lib/deploy/canary";
+import { findKnotd } from "../../lib/dns/knot";
+import { runInProcess } from "../lib/testing";
+import Demo from "./demo";
+
+jest.setTimeout(300_000);
+const maybe = findKnotd() ? it : it.skip;
+
+maybe("`arda-mail demo` runs dev → stage ∥ demo → prod on the sandbox and prints what each partition did", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arda-demo-test-"));
+  const committed = fs.readFileSync(path.join(__dirname, "../../platform/sandbox.cdktf.json"), "utf8");
+  const o = await runInProcess<CascadeResult>(Demo, ["--keep", dir, "--json"]);
+  expect(o.code).toBe(0);
+  expect(o.result!.partitions.map((p) => [p.partition, p.ok])).toEqual([["Alpha002/dev", true], ["Alpha002/stage", true], ["Alpha001/demo", true], ["Alpha001/prod", true]]);
+  for (const name of ["dev", "stage", "demo", "prod"]) {
+    expect(o.stderr).toContain(`registered: ${name}.ardamails.com — Postmark created`);
+    expect(o.stderr).toMatch(new RegExp(`verify Alpha00\\d/${name} \\(${name}\\.ardamails\\.com\\) via 127\\.0\\.0\\.1:\\d+: PASS`));
+  }
+  expect(o.stderr).toMatch(/plan: \d+ to add, 0 to change, 0 to destroy/);
+  expect(o.stderr).toContain("=== arda-mail demo: cascade dev → stage ∥ demo → prod on the sandbox — ALL VERIFIED");
+  expect(o.stderr).toContain("— wave: stage ∥ demo");
+  // The committed fixture context is untouched; the scratch one got the register output.
+  expect(fs.readFileSync(path.join(__dirname, "../../platform/sandbox.cdktf.json"), "utf8")).toBe(committed);
+  // Canary secrets (generated into the scratch secret store) appear nowhere else.
+  const secrets = Object.values(JSON.parse(fs.readFileSync(path.join(dir, "secrets.json"), "utf8")) as Record<string, string>);
+  const everything = o.stdout + o.stderr + regularFilesText(dir, [path.join(dir, "secrets.json")]);
+  for (const s of secrets) expect(everything).not.toContain(s);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
