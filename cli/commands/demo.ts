@@ -37,7 +37,7 @@ export default class Demo extends ArdaCommand<typeof Demo> {
         out.push("", partitionSummary(p));
         if (p.verify) out.push(formatReport(p.verify).replace(/^/gm, "    "));
       }
-      out.push("", `rollout record: ${env.rolloutFile}`, `context written by register: ${env.contextFile}`);
+      out.push("", `rollout record: ${env.rolloutFile}`, `context written by register: ${env.contextFile}`, this.flags.keep ? `(kept in ${env.dir})` : "(scratch directory removed at exit; --keep <dir> keeps it)");
       this.progress(out.join("\n"));
       if (!result.ok) throw new CliError("the demo cascade failed (see the steps above)", "re-run with --verbose; the scratch directory is kept with --keep <dir>", 1, { result });
       return JSON.parse(this.clean(JSON.stringify(result))) as CascadeResult;
