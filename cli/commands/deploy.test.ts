@@ -154,4 +154,20 @@ describe("deploy: the cascade on the sandbox", () => {
     const r = readRollout(env.rolloutFile, platform);
     expect(Object.entries(r.partitions).map(([k, v]) => [k, v.verified]).sort()).toEqual([["demo", true], ["dev", true], ["prod", true], ["stage", true]]);
   });
+
+  it("fails pre-flight when the committed context is stale vs Postmark", async () => {
+    const before = fs.readFileSync(env.contextFile, "utf8");
+    const doc = JSON.parse(before);
+    doc.context["partitionMail:Alpha002:dev"].dkimPublicKey = "k=rsa;p=QUJD";
+    fs.writeFileSync(env.contextFile, JSON.stringify(doc, null, 2));
+    try {
+      const o = await deploy(["Alpha002", "dev"]);
+      expect(o.code).toBe(1);
+      const pf = stepOf(o.json, "Alpha002/dev", "preflight");
+      expect(pf.detail).toMatch(/context: partitionMail:Alpha002:dev is stale vs Postmark domain \d+: DKIM \d+pm\._domainkey\.dev\.ardamails\.com is neither Postmark's current/);
+      expect(pf.detail).toContain("run `arda-mail register Alpha002 dev --update` and commit the context file");
+    } finally {
+      fs.writeFileSync(env.contextFile, before);
+    }
+  });
 });
