@@ -17,9 +17,12 @@ export interface DnsReader {
 /** What a failed lookup looked like to the operator: `no TXT record (ENOTFOUND)`. */
 export class LookupError extends Error {
   constructor(readonly code: string, readonly rrtype: string, name: string) {
-    super(`no ${rrtype} record at ${name} (${code})`);
+    // "No such record" and "the DNS server did not answer" call for different fixes: say which.
+    super(NO_RECORD.has(code) ? `no ${rrtype} record at ${name} (${code})` : `${rrtype} query for ${name} failed: ${code} (DNS server unreachable or failing)`);
   }
 }
+
+const NO_RECORD = new Set(["ENOTFOUND", "ENODATA", "ENONAME", "NXDOMAIN"]);
 
 function validateAddress(addr: string): string {
   if (!/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/.test(addr)) {

@@ -122,6 +122,11 @@ maybe("verify against a real DNS server (knotd on loopback)", () => {
 });
 
 describe("dnsReader", () => {
+  it("tells an unreachable DNS server from a missing record", async () => {
+    const r = await verifyDomain(partitionTarget(platform, dev, entries.get(devDomain)!), { dns: dnsReader("127.0.0.1:9", { timeoutMs: 300, tries: 1 }) });
+    expect(r.checks.find((c) => c.check === "spf")!.seen).toMatch(/^TXT query for dev\.ardamails\.com failed: (ECONNREFUSED|ETIMEOUT) \(DNS server unreachable or failing\)$/);
+  });
+
   it("refuses a malformed --resolver", () => {
     expect(() => dnsReader("localhost:53")).toThrow('--resolver "localhost:53": expected <ip>:<port> or <ip> (e.g. 127.0.0.1:5353)');
   });
