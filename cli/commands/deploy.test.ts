@@ -12,7 +12,7 @@ import { findPartition, partitionKeyRegistryRef } from "../../platform/names";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../lib/deploy/sandbox-env";
 import type { CascadeResult } from "../../lib/deploy/deploy";
 import { readRollout } from "../../lib/rollout/state";
-import { runInProcess, type Outcome } from "../lib/testing";
+import { runBin, runInProcess, type Outcome } from "../lib/testing";
 import { regularFilesText } from "../../lib/deploy/canary";
 import Deploy from "./deploy";
 
@@ -88,6 +88,18 @@ describe("deploy: order rules and pre-flight (nothing changes)", () => {
     } finally {
       await e2.close();
     }
+  });
+});
+
+describe("deploy as a real process (bin/arda-mail, compiled dist)", () => {
+  it("exits 1 with the step list on stdout when the order refuses; progress only on stderr", async () => {
+    const o = await runBin(["deploy", "Alpha001", "prod", ...env.flags, "--json"], { AWS_CONFIG_FILE: env.awsConfigFile });
+    outputs.push(o.stdout, o.stderr);
+    expect(o.code).toBe(1);
+    const json = JSON.parse(o.stdout) as CascadeResult;
+    expect(json.ok).toBe(false);
+    expect(json.partitions[0].steps).toEqual([expect.objectContaining({ step: "order", outcome: "refused" })]);
+    expect(o.stderr).toContain("Error: deploy failed: Alpha001/prod (order)");
   });
 });
 
