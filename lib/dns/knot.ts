@@ -132,6 +132,11 @@ export async function startDnsServer(zones: readonly Zone[], opts: { dir?: strin
   child.stderr!.setEncoding("utf8").on("data", (c: string) => {
     err = (err + c).slice(-4000);
   });
+  // Never leave a knotd behind when the test run or the demo exits without calling stop().
+  const onExit = (): void => {
+    child.kill("SIGKILL");
+  };
+  process.once("exit", onExit);
   try {
     await waitServing(port, served, 1, child, () => err);
   } catch (e) {
@@ -144,6 +149,7 @@ export async function startDnsServer(zones: readonly Zone[], opts: { dir?: strin
     dir,
     update: (next: readonly Zone[]) => reloadZones(dir, next),
     async stop(): Promise<void> {
+      process.removeListener("exit", onExit);
       if (child.exitCode !== null) return;
       await new Promise<void>((res) => {
         child.once("exit", () => res());
