@@ -7,7 +7,7 @@ import { App } from "cdktf";
 import { loadPlatform, selectedPlatformName } from "./platform/load";
 import { contextFilePath, corporateMailEntry, partitionMailEntry, readContext } from "./platform/mail-context";
 import type { Platform } from "./platform/model";
-import { activePartitions } from "./platform/names";
+import { activePartitions, CORPORATE_STACK, partitionStackName, ROOT_STACK } from "./platform/names";
 import { DkimValues } from "./constructs/postmark-sending-domain";
 import { CorporateStack } from "./stacks/corporate-stack";
 import { PartitionEmailStack } from "./stacks/partition-email-stack";
@@ -21,6 +21,8 @@ export interface BuildOptions {
   hcl?: boolean;
   /** The cdktf.json-shaped file holding the register output (default: the platform's). */
   contextFile?: string;
+  /** Build only these stacks (e.g. the one partition being deployed; others need no context). */
+  stacks?: readonly string[];
 }
 
 export function buildApp(opts: BuildOptions): App {
@@ -29,11 +31,15 @@ export function buildApp(opts: BuildOptions): App {
   const context = readContext(contextFile);
   const app = new App({ outdir: opts.outdir, hclOutput: opts.hcl ?? false });
 
-  new RootStack(app, platform);
-  const corporateDkim: DkimValues =
-    platform.instanceGroups.corporate.dkimSource === "provider" ? { kind: "provider" } : { kind: "context", entry: corporateMailEntry(platform, context, contextFile) };
-  new CorporateStack(app, platform, corporateDkim);
-  for (const partition of activePartitions(platform)) {
+  const wanted = (name: string): boolean => !opts.stacks || opts.stacks.includes(name);
+
+  if (wanted(ROOT_STACK)) new RootStack(app, platform);
+  if (wanted(CORPORATE_STACK)) {
+    const corporateDkim: DkimValues =
+      platform.instanceGroups.corporate.dkimSource === "provider" ? { kind: "provider" } : { kind: "context", entry: corporateMailEntry(platform, context, contextFile) };
+    new CorporateStack(app, platform, corporateDkim);
+  }
+  for (const partition of activePartitions(platform).filter((p) => wanted(partitionStackName(p)))) {
     const dkim: DkimValues =
       platform.instanceGroups.runtimePlatform.dkimSource === "provider"
         ? { kind: "provider" }

@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { OFFLINE_AWS_ENV, seedOfflineAdoptions, terraformEnv, terraformOrThrow, writeOfflineOverride } from "../lib/terraform";
+import { planCounts, type PlanJson } from "../lib/plan-summary";
 import { parseFlag, synthPlatform, SynthOptions } from "./synth";
 
 export interface PlanSummary {
@@ -33,28 +34,12 @@ export function offlineSecretVariables(): NodeJS.ProcessEnv {
   };
 }
 
-interface PlanJson {
-  resource_changes?: Array<{ change: { actions: string[]; importing?: unknown } }>;
-}
-
 export function summarizePlan(stack: string, plan: PlanJson, planFile: string, durationMs: number, validateMs: number): PlanSummary {
-  let add = 0;
-  let change = 0;
-  let destroy = 0;
-  let imported = 0;
-  for (const rc of plan.resource_changes ?? []) {
-    const a = rc.change.actions;
-    if (rc.change.importing) imported++;
-    if (a.includes("create")) add++;
-    if (a.includes("update")) change++;
-    if (a.includes("delete")) destroy++;
-  }
-  return { stack, add, change, destroy, import: imported, planFile, durationMs, validateMs };
+  const c = planCounts(plan);
+  return { stack, add: c.add, change: c.change, destroy: c.destroy, import: c.import, planFile, durationMs, validateMs };
 }
 
 export interface PlanOfflineOptions extends SynthOptions {
-  /** Only these stacks (default: all). */
-  stacks?: string[];
   /** Extra environment for Terraform (e.g. the secret variables). Defaults to generated offline values. */
   variables?: NodeJS.ProcessEnv;
   concurrency?: number;
@@ -66,7 +51,7 @@ export async function planOffline(opts: PlanOfflineOptions = {}): Promise<PlanSu
   const planDir = path.join(synth.outdir, "plans");
   fs.mkdirSync(planDir, { recursive: true });
   const env = terraformEnv({ ...OFFLINE_AWS_ENV, ...(opts.variables ?? offlineSecretVariables()) }, opts.env ?? process.env);
-  const wanted = opts.stacks?.length ? synth.stacks.filter((s) => opts.stacks!.includes(s)) : synth.stacks;
+  const wanted = synth.stacks;
   const log = opts.log ?? (() => undefined);
   const queue = [...wanted];
   const results: PlanSummary[] = [];

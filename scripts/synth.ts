@@ -14,6 +14,8 @@ export interface SynthOptions {
   platform?: Platform;
   outdir?: string;
   contextFile?: string;
+  /** Only these stacks (default: every stack of the platform). */
+  stacks?: readonly string[];
   hcl?: boolean;
   env?: NodeJS.ProcessEnv;
 }
@@ -30,9 +32,11 @@ export function synthPlatform(opts: SynthOptions = {}): SynthResult {
   const platform = opts.platform ?? loadPlatform(selectedPlatformName(opts.platformName, opts.env), { env: opts.env });
   const outdir = path.resolve(opts.outdir ?? path.join(REPO_ROOT, "cdktf.out"));
   fs.rmSync(path.join(outdir, "stacks"), { recursive: true, force: true });
-  const app = buildApp({ platform, outdir, contextFile: opts.contextFile });
+  const app = buildApp({ platform, outdir, contextFile: opts.contextFile, stacks: opts.stacks });
   app.synth();
   const stacks = app.node.children.map((c) => c.node.id);
+  const unknown = (opts.stacks ?? []).filter((s) => !stacks.includes(s));
+  if (unknown.length) throw new Error(`unknown stack ${unknown.map((s) => `"${s}"`).join(", ")} for platform ${platform.name}`);
   const stackDirs = Object.fromEntries(stacks.map((s) => [s, path.join(outdir, "stacks", s)]));
   const hclDirs: Record<string, string> = {};
   if (opts.hcl ?? true) {
@@ -42,7 +46,7 @@ export function synthPlatform(opts: SynthOptions = {}): SynthResult {
     const previous = process.env.SYNTH_HCL_OUTPUT;
     process.env.SYNTH_HCL_OUTPUT = "true";
     try {
-      buildApp({ platform, outdir: hclOut, contextFile: opts.contextFile, hcl: true }).synth();
+      buildApp({ platform, outdir: hclOut, contextFile: opts.contextFile, stacks: opts.stacks, hcl: true }).synth();
     } finally {
       if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
       else process.env.SYNTH_HCL_OUTPUT = previous;

@@ -1,6 +1,7 @@
 import { Args, Flags } from "@oclif/core";
 import { findPartition } from "../../platform/names";
-import { deployCascade, deployPartition, formatPlan, type CascadeResult } from "../../lib/deploy/deploy";
+import { deployCascade, deployPartition, type CascadeResult } from "../../lib/deploy/deploy";
+import { formatPlan } from "../../lib/plan-summary";
 import type { PartitionDeployResult } from "../../lib/deploy/types";
 import { ArdaCommand, CliError } from "../base-command";
 import { deployContext, deployFlags } from "../lib/deploy-flags";

@@ -1,4 +1,4 @@
-import { formatPlan, planCounts } from "./deploy";
+import { formatPlan, planCounts } from "../plan-summary";
 import { readAwsProfiles } from "./aws-config";
 import * as fs from "node:fs";
 import * as os from "node:os";

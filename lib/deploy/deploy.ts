@@ -9,13 +9,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { corporateContextKey, partitionContextKey, readContext, requireMailEntry } from "../../platform/mail-context";
+import { partitionContextKey, readContext, requireMailEntry } from "../../platform/mail-context";
 import type { Partition, Platform } from "../../platform/model";
-import { activePartitions, corporateDomain, infrastructure, partitionDomain, partitionStackName } from "../../platform/names";
+import { infrastructure, partitionDomain, partitionStackName } from "../../platform/names";
 import { partitionTarget as registerTarget, registerDomain } from "../../cli/lib/register-flow";
 import { planOffline } from "../../scripts/plan-offline";
 import { synthPlatform } from "../../scripts/synth";
-import { fakeEntry } from "../dns/fake-entries";
+import { formatPlan, planCounts, type PlanCounts, type PlanJson } from "../plan-summary";
 import { publishStack } from "../dns/publish";
 import type { PostmarkClient } from "../postmark/client";
 import { cascadeWaves, isProduction, orderViolation, readRollout, recordRollout } from "../rollout/state";
@@ -24,7 +24,7 @@ import { runTerraform, terraformEnv, terraformOrThrow } from "../terraform";
 import { dnsReader } from "../verify/dns-reader";
 import { formatReport, partitionTarget as verifyTarget, verifyDomain, type OutputsSource, type VerifyReport } from "../verify/verify";
 import { preflight } from "./preflight";
-import { StepError, type PartitionDeployResult, type PlanCounts, type StepResult } from "./types";
+import { StepError, type PartitionDeployResult, type StepResult } from "./types";
 
 export interface DeployContext {
   readonly platform: Platform;
@@ -52,49 +52,6 @@ export interface DeployContext {
   readonly verifyAttempts?: number;
   readonly verifyDelayMs?: number;
   readonly env: NodeJS.ProcessEnv;
-}
-
-const DESTRUCTIVE_TYPES = new Set(["aws_route53_zone", "aws_secretsmanager_secret"]);
-
-interface PlanJson {
-  resource_changes?: Array<{ address: string; type: string; change: { actions: string[]; importing?: unknown } }>;
-  output_changes?: Record<string, unknown>;
-  planned_values?: { outputs?: Record<string, unknown> };
-}
-
-export function planCounts(plan: PlanJson): PlanCounts {
-  let add = 0, change = 0, destroy = 0, imported = 0;
-  const destructive: string[] = [];
-  for (const rc of plan.resource_changes ?? []) {
-    const a = rc.change.actions;
-    if (rc.change.importing) imported++;
-    if (a.includes("create")) add++;
-    if (a.includes("update")) change++;
-    if (a.includes("delete")) {
-      destroy++;
-      if (DESTRUCTIVE_TYPES.has(rc.type)) destructive.push(`${rc.address} (${a.includes("create") ? "replace" : "destroy"})`);
-    }
-  }
-  return { add, change, destroy, import: imported, destructive };
-}
-
-export function formatPlan(p: PlanCounts): string {
-  return `${p.add} to add, ${p.change} to change, ${p.destroy} to destroy${p.import ? `, ${p.import} to import` : ""}`;
-}
-
-/**
- * Synth builds every stack, so every stack needs its context entry. A partition later in the
- * cascade may not be registered yet: a scratch copy of the context gets an obviously fake entry for
- * it (only the deployed stack's output is used). The committed context file is never touched.
- */
-function synthContext(platform: Platform, contextFile: string, dir: string): string {
-  const ctx = readContext(contextFile);
-  const filled: Record<string, unknown> = { ...ctx };
-  const need: Array<[string, string]> = [[corporateContextKey(platform), corporateDomain(platform)], ...activePartitions(platform).map((p): [string, string] => [partitionContextKey(p), partitionDomain(platform, p)])];
-  for (const [key, domain] of need) if (!filled[key]) filled[key] = fakeEntry(domain, 0, "00000000000000pm");
-  const file = path.join(dir, "synth-context.json");
-  fs.writeFileSync(file, JSON.stringify({ context: filled }, null, 2));
-  return file;
 }
 
 async function step<T>(steps: StepResult[], name: string, ctx: DeployContext, label: string, fn: () => Promise<{ value: T; detail: string; outcome?: "ok" | "skipped" }>): Promise<T> {
@@ -164,11 +121,10 @@ export async function deployPartition(ctx: DeployContext, p: Partition): Promise
     const tfVars: NodeJS.ProcessEnv = { TF_VAR_postmark_account_token: secrets.postmarkAccountToken, TF_VAR_email_encryption_key_registry: secrets.keyRegistry };
     const planned = await step(steps, "plan", ctx, label, async () => {
       const planDir = path.join(dir, "out");
-      const contextForSynth = synthContext(ctx.platform, ctx.contextFile, dir);
       let planJson: PlanJson;
       let stackDir: string;
       if (ctx.offline) {
-        const [s] = await planOffline({ platformName: ctx.platform.name, outdir: planDir, contextFile: contextForSynth, stacks: [stack], variables: tfVars, env: ctx.env, hcl: false, concurrency: 1 });
+        const [s] = await planOffline({ platformName: ctx.platform.name, outdir: planDir, contextFile: ctx.contextFile, stacks: [stack], variables: tfVars, env: ctx.env, hcl: false, concurrency: 1 });
         planJson = JSON.parse(fs.readFileSync(s.planFile, "utf8")) as PlanJson;
         stackDir = path.join(planDir, "stacks", stack);
         if (ctx.verbose) {
@@ -176,7 +132,7 @@ export async function deployPartition(ctx: DeployContext, p: Partition): Promise
           ctx.progress(shown.stdout);
         }
       } else {
-        stackDir = synthPlatform({ platformName: ctx.platform.name, outdir: planDir, contextFile: contextForSynth, hcl: false, env: ctx.env }).stackDirs[stack];
+        stackDir = synthPlatform({ platformName: ctx.platform.name, outdir: planDir, contextFile: ctx.contextFile, stacks: [stack], hcl: false, env: ctx.env }).stackDirs[stack];
         const infra = infrastructure(ctx.platform, p.infrastructure);
         const env = terraformEnv({ ...tfVars, AWS_PROFILE: infra.awsProfile ?? "", AWS_REGION: infra.region, AWS_CONFIG_FILE: ctx.awsConfigFile }, ctx.env);
         const tee = ctx.verbose ? { onStdout: (c: string) => ctx.progress(c.trimEnd()), onStderr: (c: string) => ctx.progress(c.trimEnd()) } : {};

@@ -1,3 +1,4 @@
+import type { PlanCounts } from "../plan-summary";
 /** The `--json` result of `arda-mail deploy`: every step with its outcome and duration. */
 import type { VerifyReport } from "../verify/verify";
 
@@ -10,15 +11,6 @@ export interface StepResult {
   readonly startedAt: number;
   readonly durationMs: number;
   readonly detail: string;
-}
-
-export interface PlanCounts {
-  readonly add: number;
-  readonly change: number;
-  readonly destroy: number;
-  readonly import: number;
-  /** Zones / key secrets the plan would destroy or replace. */
-  readonly destructive: string[];
 }
 
 export interface PartitionDeployResult {
