@@ -13,7 +13,10 @@ import { BIN, CANARY_TOKEN, filesText, runBin, startHarness, type Harness } from
 const built = fs.existsSync(path.join(REPO_ROOT, "dist", "cli", "commands", "register.js"));
 if (!built) throw new Error("bin/arda-mail tests need the compiled CLI: run `npm run build` first");
 
-const COMMANDS = ["register", "register corporate", "keys check", "keys seed", "keys rotate", "corporate provision", "backend list", "backend set", "backend bootstrap", "sandbox"];
+// Every command the build put in the manifest, so a new command without an example fails here.
+const COMMANDS: string[] = Object.keys(
+  (JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, "..", "oclif.manifest.json"), "utf8")) as { commands: Record<string, unknown> }).commands,
+).map((id) => id.replace(/:/g, " ")).sort((a, b) => (a === "register" ? -1 : b === "register" ? 1 : a.localeCompare(b)));
 
 describe("bin/arda-mail (real process)", () => {
   let h: Harness;
