@@ -1,6 +1,6 @@
-import { Args } from "@oclif/core";
 import { RegisterCommandBase } from "../lib/register-command";
 import { partitionTarget, type RegisterResult } from "../lib/register-flow";
+import { partitionArgs } from "../lib/args";
 
 export default class Register extends RegisterCommandBase<typeof Register> {
   static summary = "Register a partition's sending domain with Postmark and write its DKIM / Return-Path values to the CDKTF context.";
@@ -15,10 +15,7 @@ export default class Register extends RegisterCommandBase<typeof Register> {
     "<%= config.bin %> register Alpha002 dev --secrets file:./sandbox.secrets.json --postmark-url http://127.0.0.1:4010 --json",
     "<%= config.bin %> register corporate",
   ];
-  static args = {
-    infrastructure: Args.string({ description: "AWS account name, e.g. Alpha002", required: true }),
-    partition: Args.string({ description: "partition name, e.g. dev", required: true }),
-  };
+  static args = partitionArgs;
   static flags = RegisterCommandBase.sharedFlags;
 
   public async run(): Promise<RegisterResult> {

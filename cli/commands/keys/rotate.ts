@@ -1,6 +1,6 @@
-import { Args } from "@oclif/core";
 import { ArdaCommand } from "../../base-command";
 import { partitionKeyRegistryRef, partitionOrFail, rotateRegistry, type KeysResult } from "../../lib/keys-flow";
+import { partitionArgs } from "../../lib/args";
 
 export default class KeysRotate extends ArdaCommand<typeof KeysRotate> {
   static summary = "Append a new encryption key to a partition's registry (newest last; every old key kept).";
@@ -8,10 +8,7 @@ export default class KeysRotate extends ArdaCommand<typeof KeysRotate> {
     "The registry is append-only: the new entry becomes the current version, older entries stay so existing data can still be decrypted. " +
     "Deploy the partition stack afterwards to propagate the registry to Secrets Manager.";
   static examples = ["<%= config.bin %> keys rotate Alpha002 dev"];
-  static args = {
-    infrastructure: Args.string({ description: "AWS account name, e.g. Alpha002", required: true }),
-    partition: Args.string({ description: "partition name, e.g. dev", required: true }),
-  };
+  static args = partitionArgs;
 
   public async run(): Promise<KeysResult> {
     const p = partitionOrFail(this.platform(), this.args.infrastructure as string, this.args.partition as string);

@@ -1,6 +1,6 @@
-import { Args } from "@oclif/core";
 import { ArdaCommand } from "../../base-command";
 import { partitionKeyRegistryRef, partitionOrFail, seedRegistry, type KeysResult } from "../../lib/keys-flow";
+import { partitionArgs } from "../../lib/args";
 
 export default class KeysSeed extends ArdaCommand<typeof KeysSeed> {
   static summary = "Create a partition's first encryption key, only if it has no registry yet.";
@@ -8,10 +8,7 @@ export default class KeysSeed extends ArdaCommand<typeof KeysSeed> {
     "Writes { \"<uuid v4>\": \"<base64 of 64 random bytes>\" } to op://<vault>/EmailEncryptionKey/registry (DQ-R1-032). " +
     "An existing registry is validated and left unchanged. Key material is never printed.";
   static examples = ["<%= config.bin %> keys seed Alpha002 dev", "<%= config.bin %> keys seed Alpha001 prod --secrets op --json"];
-  static args = {
-    infrastructure: Args.string({ description: "AWS account name, e.g. Alpha002", required: true }),
-    partition: Args.string({ description: "partition name, e.g. dev", required: true }),
-  };
+  static args = partitionArgs;
 
   public async run(): Promise<KeysResult> {
     const p = partitionOrFail(this.platform(), this.args.infrastructure as string, this.args.partition as string);

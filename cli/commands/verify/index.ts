@@ -1,9 +1,9 @@
-import { Args } from "@oclif/core";
 import { partitionMailEntry } from "../../../platform/mail-context";
 import { findPartition, partitionPostmarkTokenRef } from "../../../platform/names";
 import { partitionTarget, type VerifyReport } from "../../../lib/verify/verify";
 import { CliError } from "../../base-command";
 import { VerifyCommandBase } from "../../lib/verify-command";
+import { partitionArgs } from "../../lib/args";
 
 export default class Verify extends VerifyCommandBase<typeof Verify> {
   static summary = "Verify a partition's mail DNS and Postmark state: NS, SPF, DMARC, DKIM, Return-Path, Postmark verification, outputs.";
@@ -19,10 +19,7 @@ export default class Verify extends VerifyCommandBase<typeof Verify> {
     "<%= config.bin %> verify Alpha002 dev --resolver 127.0.0.1:5353 --json",
     "<%= config.bin %> verify Alpha001 prod --no-postmark --resolver 8.8.8.8",
   ];
-  static args = {
-    infrastructure: Args.string({ description: "AWS account name, e.g. Alpha002", required: true }),
-    partition: Args.string({ description: "partition name, e.g. dev", required: true }),
-  };
+  static args = partitionArgs;
   static flags = VerifyCommandBase.sharedFlags;
 
   public async run(): Promise<VerifyReport> {
