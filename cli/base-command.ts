@@ -6,7 +6,7 @@ import type { Platform } from "../platform/model";
 import { scrub } from "../lib/redact";
 import { selectSecretStore, SecretNotFoundError, type SecretStore } from "../lib/secrets";
 import { PostmarkClient, PostmarkApiError, DEFAULT_API_URL, type RetryInfo, type RetryPolicy } from "../lib/postmark/client";
-import { CliError } from "./lib/errors";
+import { CliError, FailedWithResult } from "./lib/errors";
 import { PLATFORM_FILE_ENV, platformFileFor } from "./lib/platform-file";
 
 export { CliError } from "./lib/errors";
@@ -167,6 +167,11 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
   public async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // oclif's own control flow (this.exit, --help, --version) passes through untouched.
     if (err.oclif?.exit !== undefined && !(err instanceof CliError) && err.name === "ExitError") throw err;
+    if (err instanceof FailedWithResult) {
+      if (this.jsonEnabled()) process.stdout.write(`${this.clean(JSON.stringify(err.result, null, 2))}\n`);
+      process.stderr.write(`${this.clean(`Error: ${err.message}`)}\n`);
+      return this.exit(1);
+    }
     const { message, next, code, detail } = describe(err);
     const text = this.clean(message);
     const nextText = this.clean(next);

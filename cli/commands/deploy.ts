@@ -5,6 +5,7 @@ import { formatPlan } from "../../lib/plan-summary";
 import type { PartitionDeployResult } from "../../lib/deploy/types";
 import { ArdaCommand, CliError } from "../base-command";
 import { deployContext, deployFlags } from "../lib/deploy-flags";
+import { FailedWithResult } from "../lib/errors";
 
 export default class Deploy extends ArdaCommand<typeof Deploy> {
   static summary = "Deploy a partition's email stack: pre-flight, register, plan, apply, verify — in rollout order.";
@@ -68,23 +69,16 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
     if (!result.ok) throw new DeployFailed(result);
     return JSON.parse(this.clean(JSON.stringify(result))) as CascadeResult;
   }
-
-  /** A failed deploy: the exit code is the truth (1), and --json still prints the full step list. */
-  public async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    if (!(err instanceof DeployFailed)) return super.catch(err);
-    if (this.jsonEnabled()) process.stdout.write(`${this.clean(JSON.stringify(err.result, null, 2))}\n`);
-    process.stderr.write(`${this.clean(`Error: ${err.message}`)}\n`);
-    return this.exit(1);
-  }
 }
 
-export class DeployFailed extends Error {
+export class DeployFailed extends FailedWithResult {
   constructor(readonly result: CascadeResult) {
     super(
       `deploy failed: ${result.partitions
         .filter((r) => !r.ok)
         .map((r) => `${r.partition} (${r.steps.find((s) => s.outcome === "failed" || s.outcome === "refused")?.step ?? "?"})`)
         .join(", ")}`,
+      result,
     );
     this.name = "DeployFailed";
   }

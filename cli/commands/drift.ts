@@ -4,6 +4,7 @@ import { detectDrift, formatDrift, INSTANCE_GROUPS, type DriftReport, type Insta
 import { dnsReader } from "../../lib/verify/dns-reader";
 import { ArdaCommand, CliError } from "../base-command";
 import { resolverFlag } from "../lib/deploy-flags";
+import { FailedWithResult } from "../lib/errors";
 
 export default class Drift extends ArdaCommand<typeof Drift> {
   static summary = "Detect drift between Postmark, DNS, the placement function and the committed context (exit 1 on any drift).";
@@ -45,19 +46,11 @@ export default class Drift extends ArdaCommand<typeof Drift> {
     if (report.drifted) throw new DriftFound(report);
     return report;
   }
-
-  /** Drift: exit 1, and --json still prints the full report (the workflows read it). */
-  public async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    if (!(err instanceof DriftFound)) return super.catch(err);
-    if (this.jsonEnabled()) process.stdout.write(`${this.clean(JSON.stringify(err.report, null, 2))}\n`);
-    process.stderr.write(`${this.clean(`Error: ${err.message}`)}\n`);
-    return this.exit(1);
-  }
 }
 
-export class DriftFound extends Error {
+export class DriftFound extends FailedWithResult {
   constructor(readonly report: DriftReport) {
-    super(`drift in ${report.assets.filter((a) => a.drifted).map((a) => a.asset).join(", ")}`);
+    super(`drift in ${report.assets.filter((a) => a.drifted).map((a) => a.asset).join(", ")}`, report);
     this.name = "DriftFound";
   }
 }

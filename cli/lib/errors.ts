@@ -14,3 +14,17 @@ export class CliError extends Error {
     this.name = "CliError";
   }
 }
+
+/**
+ * A command that ran to the end but failed (a deploy step, drift found): exit 1, and `--json` still
+ * prints the full result — the workflows and scripts read it — instead of an `{error}` object.
+ */
+export class FailedWithResult extends Error {
+  constructor(
+    message: string,
+    readonly result: unknown,
+  ) {
+    super(message);
+    this.name = "FailedWithResult";
+  }
+}
