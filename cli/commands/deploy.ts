@@ -1,11 +1,11 @@
 import { Args, Flags } from "@oclif/core";
-import { findPartition } from "../../platform/names";
 import { deployCascade, deployPartition, type CascadeResult } from "../../lib/deploy/deploy";
 import { formatPlan } from "../../lib/plan-summary";
 import type { PartitionDeployResult } from "../../lib/deploy/types";
 import { ArdaCommand, CliError } from "../base-command";
 import { deployContext, deployFlags } from "../lib/deploy-flags";
 import { FailedWithResult } from "../lib/errors";
+import { partitionOrFail } from "../lib/args";
 
 export default class Deploy extends ArdaCommand<typeof Deploy> {
   static summary = "Deploy a partition's email stack: pre-flight, register, plan, apply, verify — in rollout order.";
@@ -55,12 +55,7 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
     if (this.flags.all) {
       result = await deployCascade(ctx, { parallel: !this.flags.sequential });
     } else {
-      let p;
-      try {
-        p = findPartition(platform, infra!, name!);
-      } catch (e) {
-        throw new CliError((e as Error).message, "see platform/<platform>.platform.json for the active partitions", 2);
-      }
+      const p = partitionOrFail(platform, infra!, name!);
       const t = Date.now();
       const r = await deployPartition(ctx, p);
       result = { ok: r.ok, wallMs: Date.now() - t, partitions: [r] };

@@ -1,5 +1,4 @@
-import type { Platform } from "../../platform/model";
-import { findPartition, partitionKeyRegistryRef } from "../../platform/names";
+import { partitionKeyRegistryRef } from "../../platform/names";
 import { appendKey, describeRegistry, newKeyEntry, parseRegistry, RegistryError, serializeRegistry } from "../../lib/keys";
 import type { SecretStore } from "../../lib/secrets";
 import { CliError } from "./errors";
@@ -10,15 +9,6 @@ export interface KeysResult {
   readonly entries: number;
   readonly ids: string[];
   readonly current: string;
-}
-
-/** Partition lookup with the model's own refusals, as an operator error. */
-export function partitionOrFail(platform: Platform, infra: string, name: string) {
-  try {
-    return findPartition(platform, infra, name);
-  } catch (e) {
-    throw new CliError((e as Error).message, `check the names against platform/${platform.name}.platform.json (\`arda-mail backend list\` shows the infrastructures)`);
-  }
 }
 
 export async function seedRegistry(store: SecretStore, ref: string, remember: (v: string) => void): Promise<KeysResult> {

@@ -6,7 +6,7 @@ import { readContextEntries, setContextEntries } from "../../lib/context-store";
 import { isAlreadyExists, type PostmarkClient } from "../../lib/postmark/client";
 import type { DomainDetails } from "../../lib/postmark/types";
 import { CliError } from "./errors";
-import { partitionOrFail } from "./keys-flow";
+import { partitionOrFail } from "./args";
 
 /** Test hook: `postmark` = die hard (SIGKILL) after Postmark answered, before the context write. */
 export const CRASH_ENV = "ARDA_MAIL_TEST_CRASH_AFTER";

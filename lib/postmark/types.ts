@@ -115,5 +115,3 @@ export const ErrorCodes = {
   ServerNameExists: 603,
 } as const;
 
-/** The CNAME target Postmark expects for a Return-Path domain. */
-export const RETURN_PATH_CNAME_TARGET = "pm.mtasv.net";

@@ -5,10 +5,11 @@
  * here is marked SANDBOX ASSUMPTION.
  */
 import { generateKeyPair, randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DomainDetails, DomainSummary, ServerDetails, DeliveryType } from "../../lib/postmark/types";
-import { RETURN_PATH_CNAME_TARGET } from "../../lib/postmark/types";
+import { POSTMARK_RETURN_PATH_TARGET } from "../../platform/placement";
+import { writeFileAtomic } from "../../lib/atomic-file";
 import { DeclaredRecord, DnsTruth, normName } from "./dns";
 
 /** An error answered to the client as `{ErrorCode, Message}` with an HTTP status. */
@@ -131,13 +132,11 @@ export class SandboxAccount {
     };
   }
 
-  /** Atomic write: temp file in the same directory, then rename. */
+  /** Crash-safe write (the project's one atomic-write helper). */
   persist(): void {
     if (!this.statePath) return;
     mkdirSync(dirname(this.statePath), { recursive: true });
-    const tmp = `${this.statePath}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.snapshot()), { mode: 0o600 });
-    renameSync(tmp, this.statePath);
+    writeFileAtomic(this.statePath, JSON.stringify(this.snapshot()), 0o600);
   }
 
   reset(): void {
@@ -301,7 +300,7 @@ export class SandboxAccount {
   async verifyReturnPath(id: number, dns: DnsTruth): Promise<DomainDetails> {
     const d = this.domain(id);
     const targets = await dns.cname(d.ReturnPathDomain);
-    d.ReturnPathDomainVerified = targets.includes(RETURN_PATH_CNAME_TARGET);
+    d.ReturnPathDomainVerified = targets.includes(POSTMARK_RETURN_PATH_TARGET);
     this.persist();
     return this.details(d);
   }
@@ -355,7 +354,7 @@ export class SandboxAccount {
       SafeToRemoveRevokedKeyFromDNS: d.revoked ? d.safeToRemoveRevoked : false,
       DKIMUpdateStatus: d.pending ? "Pending" : "Verified",
       ReturnPathDomain: d.ReturnPathDomain,
-      ReturnPathDomainCNAMEValue: RETURN_PATH_CNAME_TARGET,
+      ReturnPathDomainCNAMEValue: POSTMARK_RETURN_PATH_TARGET,
     };
   }
 

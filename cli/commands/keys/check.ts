@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import { Args, Flags } from "@oclif/core";
 import { ArdaCommand, CliError } from "../../base-command";
 import { describeRegistry } from "../../../lib/keys";
-import { parseRegistryOrFail, partitionKeyRegistryRef, partitionOrFail, type KeysResult } from "../../lib/keys-flow";
+import { parseRegistryOrFail, partitionKeyRegistryRef, type KeysResult } from "../../lib/keys-flow";
+import { partitionOrFail } from "../../lib/args";
 
 export default class KeysCheck extends ArdaCommand<typeof KeysCheck> {
   static summary = "Validate an encryption-key registry (non-empty, UUID v4 keys, 64-byte keys, no duplicates).";

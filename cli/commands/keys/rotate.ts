@@ -1,6 +1,6 @@
 import { ArdaCommand } from "../../base-command";
-import { partitionKeyRegistryRef, partitionOrFail, rotateRegistry, type KeysResult } from "../../lib/keys-flow";
-import { partitionArgs } from "../../lib/args";
+import { partitionKeyRegistryRef, rotateRegistry, type KeysResult } from "../../lib/keys-flow";
+import { partitionArgs, partitionOrFail } from "../../lib/args";
 
 export default class KeysRotate extends ArdaCommand<typeof KeysRotate> {
   static summary = "Append a new encryption key to a partition's registry (newest last; every old key kept).";

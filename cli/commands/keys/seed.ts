@@ -1,6 +1,6 @@
 import { ArdaCommand } from "../../base-command";
-import { partitionKeyRegistryRef, partitionOrFail, seedRegistry, type KeysResult } from "../../lib/keys-flow";
-import { partitionArgs } from "../../lib/args";
+import { partitionKeyRegistryRef, seedRegistry, type KeysResult } from "../../lib/keys-flow";
+import { partitionArgs, partitionOrFail } from "../../lib/args";
 
 export default class KeysSeed extends ArdaCommand<typeof KeysSeed> {
   static summary = "Create a partition's first encryption key, only if it has no registry yet.";

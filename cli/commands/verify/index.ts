@@ -1,9 +1,8 @@
 import { partitionMailEntry } from "../../../platform/mail-context";
-import { findPartition, partitionPostmarkTokenRef } from "../../../platform/names";
+import { partitionPostmarkTokenRef } from "../../../platform/names";
 import { partitionTarget, type VerifyReport } from "../../../lib/verify/verify";
-import { CliError } from "../../base-command";
 import { VerifyCommandBase } from "../../lib/verify-command";
-import { partitionArgs } from "../../lib/args";
+import { partitionArgs, partitionOrFail } from "../../lib/args";
 
 export default class Verify extends VerifyCommandBase<typeof Verify> {
   static summary = "Verify a partition's mail DNS and Postmark state: NS, SPF, DMARC, DKIM, Return-Path, Postmark verification, outputs.";
@@ -24,12 +23,7 @@ export default class Verify extends VerifyCommandBase<typeof Verify> {
 
   public async run(): Promise<VerifyReport> {
     const platform = this.platform();
-    let p;
-    try {
-      p = findPartition(platform, this.args.infrastructure as string, this.args.partition as string);
-    } catch (e) {
-      throw new CliError((e as Error).message, "see platform/<platform>.platform.json for the active partitions", 2);
-    }
+    const p = partitionOrFail(platform, this.args.infrastructure as string, this.args.partition as string);
     return this.verify((entry) => partitionTarget(platform, p, entry), (ctx, file) => partitionMailEntry(platform, p, ctx, file), partitionPostmarkTokenRef(p), `Postmark account token of ${p.infrastructure}/${p.name}`);
   }
 }

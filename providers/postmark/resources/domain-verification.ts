@@ -14,6 +14,7 @@ import type { PlanResult, ResourceType, StateResult } from "../protocol/provider
 import { BlockSpec, conform } from "../protocol/schema";
 import { parseDuration, str } from "../values";
 import { numericId } from "./domain-state";
+import { POSTMARK_RETURN_PATH_TARGET } from "../../../platform/placement";
 
 export const DEFAULT_TIMEOUT = "10m";
 export const DEFAULT_POLL_INTERVAL = "5s";
@@ -75,7 +76,7 @@ export function missingRecords(d: DomainDetails): string[] {
     out.push(`DKIM: Postmark cannot see the TXT record at ${host} with the value "${value}".`);
   }
   if (!d.ReturnPathDomainVerified) {
-    out.push(`Return-Path: Postmark cannot see the CNAME record ${d.ReturnPathDomain} → ${d.ReturnPathDomainCNAMEValue || "pm.mtasv.net"}.`);
+    out.push(`Return-Path: Postmark cannot see the CNAME record ${d.ReturnPathDomain} → ${d.ReturnPathDomainCNAMEValue || POSTMARK_RETURN_PATH_TARGET}.`);
   }
   return out;
 }
