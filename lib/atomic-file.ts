@@ -50,39 +50,79 @@ export interface LockOptions {
 
 /**
  * Run `fn` while holding `<file>.lock`, created with O_EXCL so exactly one process wins. The lock
- * records its owner's pid; a lock whose owner no longer runs (a crashed `register`) or that is older
- * than `staleMs` is removed, so a crash never blocks the next run forever.
+ * records its owner's pid and a random token; a lock whose owner no longer runs (a crashed
+ * `register`) or that is older than `staleMs` is broken, so a crash never blocks the next run
+ * forever. Breaking happens under a second O_EXCL lock with the staleness checked again inside it:
+ * otherwise two waiters that both judged the same lock stale could each delete one — the second
+ * deleting the fresh lock the first had just taken — and both would write (a lost update seen in
+ * CI). Release deletes the lock only while it still carries this holder's token.
  */
 export async function withFileLock<T>(file: string, fn: () => Promise<T> | T, opts: LockOptions = {}): Promise<T> {
   const lock = `${file}.lock`;
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const staleMs = opts.staleMs ?? 60_000;
+  const token = randomBytes(8).toString("hex");
   const started = Date.now();
   let delay = 5;
   for (;;) {
     try {
       const fd = fs.openSync(lock, "wx", 0o644);
-      fs.writeSync(fd, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
+      fs.writeSync(fd, JSON.stringify({ pid: process.pid, token, at: new Date().toISOString() }));
       fs.closeSync(fd);
       break;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code !== "EEXIST") throw new FileWriteError(lock, err);
-      if (isStale(lock, staleMs)) {
-        fs.rmSync(lock, { force: true });
-        continue;
-      }
+      if (breakIfStale(lock, staleMs)) continue;
       if (Date.now() - started > timeoutMs) {
         throw new Error(`${file} is locked by another arda-mail process (${lock}); wait for it to finish, or delete the lock file if no arda-mail process is running`);
       }
-      await new Promise((r) => setTimeout(r, delay));
+      await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
       delay = Math.min(delay * 2, 100);
     }
   }
   try {
     return await fn();
   } finally {
+    if (readLockOwner(lock)?.token === token) fs.rmSync(lock, { force: true });
+  }
+}
+
+/** A breaker lock older than this was left by a process that died while breaking; it is removed. */
+const BREAKER_STALE_MS = 5_000;
+
+/** Delete `lock` if it is stale, deciding and deleting while holding `<lock>.break`. */
+function breakIfStale(lock: string, staleMs: number): boolean {
+  if (!isStale(lock, staleMs)) return false;
+  const breaker = `${lock}.break`;
+  let fd: number;
+  try {
+    fd = fs.openSync(breaker, "wx", 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") return false;
+    try {
+      if (Date.now() - fs.statSync(breaker).mtimeMs > BREAKER_STALE_MS) fs.rmSync(breaker, { force: true });
+    } catch {
+      /* gone already */
+    }
+    return false;
+  }
+  try {
+    // Re-check inside: the lock we judged stale may have been broken and re-taken meanwhile.
+    if (!isStale(lock, staleMs)) return false;
     fs.rmSync(lock, { force: true });
+    return true;
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(breaker, { force: true });
+  }
+}
+
+function readLockOwner(lock: string): { pid?: number; token?: string } | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(lock, "utf8")) as { pid?: number; token?: string };
+  } catch {
+    return undefined;
   }
 }
 
@@ -90,16 +130,16 @@ function isStale(lock: string, staleMs: number): boolean {
   try {
     const stat = fs.statSync(lock);
     if (Date.now() - stat.mtimeMs > staleMs) return true;
-    const owner = JSON.parse(fs.readFileSync(lock, "utf8")) as { pid?: number };
-    if (typeof owner.pid !== "number") return false;
-    try {
-      process.kill(owner.pid, 0);
-      return false;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === "ESRCH";
-    }
   } catch {
-    // Half-written lock (owner died between open and write) or already gone: let the next round decide.
+    return false; // already gone: the next round takes it
+  }
+  const owner = readLockOwner(lock);
+  // Half-written lock (owner between open and write) or unreadable: let a later round decide.
+  if (typeof owner?.pid !== "number") return false;
+  try {
+    process.kill(owner.pid, 0);
     return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
   }
 }

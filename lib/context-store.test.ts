@@ -44,7 +44,10 @@ describe("context store (DQ-R1-025)", () => {
     expect(fs.existsSync(`${file}.lock`)).toBe(false);
   });
 
-  test("50 writers in 5 processes: no write is lost", async () => {
+  /** Starts `n` processes that each write `perProcess` keys through `setContextEntries`, all at one instant; resolves their exit codes. */
+  function runWriters(n: number, perProcess: number): Promise<(number | null)[]> {
+    // All start writing at one instant (after each has loaded the code), so they contend for the lock.
+    const startAt = Date.now() + 1500;
     const script = path.join(dir, "writer.js");
     const storePath = require.resolve("./context-store").replace(/\.ts$/, "");
     // Child processes run the TypeScript through swc's register hook-free path: transpile on the fly with @swc/core.
@@ -53,15 +56,48 @@ describe("context store (DQ-R1-025)", () => {
       `const swc=require(${JSON.stringify(require.resolve("@swc/core"))});const fs=require("fs");const Module=require("module");
        const orig=Module._extensions[".js"];Module._extensions[".ts"]=(m,f)=>{const out=swc.transformSync(fs.readFileSync(f,"utf8"),{filename:f,module:{type:"commonjs"},jsc:{parser:{syntax:"typescript"},target:"es2022"}});m._compile(out.code,f)};
        const {setContextEntries}=require(${JSON.stringify(storePath + ".ts")});
-       (async()=>{for(let i=0;i<10;i++){await setContextEntries(process.argv[2],{["w"+process.argv[3]+"-"+i]:i});}})().catch(e=>{console.error(e);process.exit(1)});`,
+       (async()=>{const go=Number(process.argv[4]);while(Date.now()<go)await new Promise(r=>setImmediate(r));for(let i=0;i<${perProcess};i++){await setContextEntries(process.argv[2],{["w"+process.argv[3]+"-"+i]:i});}})().catch(e=>{console.error(e);process.exit(1)});`,
     );
-    const codes = await Promise.all(
-      [0, 1, 2, 3, 4].map(
-        (n) => new Promise<number | null>((resolve) => fork(script, [file, String(n)], { cwd: process.cwd(), execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] }).on("exit", resolve)),
+    return Promise.all(
+      Array.from({ length: n }, (_, k) =>
+        new Promise<number | null>((resolve) => fork(script, [file, String(k), String(startAt)], { cwd: process.cwd(), execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] }).on("exit", resolve)),
       ),
     );
-    expect(codes).toEqual([0, 0, 0, 0, 0]);
+  }
+
+  test("50 writers in 5 processes: no write is lost", async () => {
+    expect(await runWriters(5, 10)).toEqual([0, 0, 0, 0, 0]);
     expect(Object.keys(readContextEntries(file))).toHaveLength(51);
     expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.json", "writer.js"]);
   });
+
+  // CI once lost a write here: every waiter judged the dead owner's lock stale, one removed it and
+  // took the lock, and a slower one then removed that fresh lock too — two writers at once.
+  test("a stale lock left by a dead process is taken over by exactly one of many waiting writers", async () => {
+    for (let round = 0; round < 3; round++) {
+      fs.writeFileSync(file, original);
+      fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: deadPid(), at: "2020-01-01T00:00:00Z" }));
+      expect(await runWriters(8, 1)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+      expect(Object.keys(readContextEntries(file)).sort()).toEqual(["a", "w0-0", "w1-0", "w2-0", "w3-0", "w4-0", "w5-0", "w6-0", "w7-0"]);
+      expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.json", "writer.js"]);
+    }
+  });
+
+  test("a lock is released only by its owner: a holder whose lock was replaced does not delete the new one", async () => {
+    await withFileLock(file, () => {
+      fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, token: "someone-else" }));
+    });
+    expect(JSON.parse(fs.readFileSync(`${file}.lock`, "utf8"))).toEqual({ pid: process.pid, token: "someone-else" });
+  });
 });
+
+/** A pid that no process has: the highest pid is never handed out while we look. */
+function deadPid(): number {
+  for (let pid = 4_000_000; ; pid--) {
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ESRCH") return pid;
+    }
+  }
+}
