@@ -1,9 +1,8 @@
 import { Flags } from "@oclif/core";
 import { readContext } from "../../platform/mail-context";
 import { detectDrift, formatDrift, INSTANCE_GROUPS, type DriftReport, type InstanceGroup } from "../../lib/drift/drift";
-import { dnsReader } from "../../lib/verify/dns-reader";
-import { ArdaCommand, CliError } from "../base-command";
-import { resolverFlag } from "../lib/deploy-flags";
+import { ArdaCommand } from "../base-command";
+import { dnsReaderFromFlags, parentServerFlag, resolverFlag } from "../lib/deploy-flags";
 import { FailedWithResult } from "../lib/errors";
 
 export default class Drift extends ArdaCommand<typeof Drift> {
@@ -16,21 +15,17 @@ export default class Drift extends ArdaCommand<typeof Drift> {
   static examples = [
     "<%= config.bin %> drift",
     "<%= config.bin %> drift --instance-group corporate --json",
-    "<%= config.bin %> drift --instance-group runtime-platform --resolver 127.0.0.1:5353",
+    "<%= config.bin %> drift --instance-group runtime-platform --resolver 127.0.0.1:5353 --parent-server 127.0.0.1:5353",
   ];
   static flags = {
     "instance-group": Flags.string({ description: "limit to one instance group", options: [...INSTANCE_GROUPS] }),
     resolver: resolverFlag,
+    "parent-server": parentServerFlag,
   };
 
   public async run(): Promise<DriftReport> {
     const group = this.flags["instance-group"] as InstanceGroup | undefined;
-    let dns;
-    try {
-      dns = dnsReader(this.flags.resolver as string | undefined);
-    } catch (e) {
-      throw new CliError((e as Error).message, "pass --resolver <ip>:<port>", 2);
-    }
+    const dns = dnsReaderFromFlags(this.flags as { resolver?: string; "parent-server"?: string });
     const report = await detectDrift(
       {
         platform: this.platform(),

@@ -31,7 +31,7 @@ async function run<T>(cmd: Parameters<typeof runInProcess>[0], argv: string[]) {
 beforeAll(async () => {
   env = await startSandboxEnvironment({ platform });
   if (!env.dns) throw new Error("these tests need Knot DNS (apt-get install knot)");
-  common = ["--platform", "sandbox", "--secrets", `file:${env.secretsFile}`, "--postmark-url", env.sandbox.url, "--context-file", env.contextFile, "--resolver", env.dns.address];
+  common = ["--platform", "sandbox", "--secrets", `file:${env.secretsFile}`, "--postmark-url", env.sandbox.url, "--context-file", env.contextFile, "--resolver", env.dns.address, "--parent-server", env.dns.address];
   const client = new PostmarkClient({ accountToken: env.sandbox.accountToken, apiUrl: env.sandbox.url });
   for (const t of [corporateTarget(platform), ...activePartitions(platform).map((p) => partitionTarget(platform, p.infrastructure, p.name))]) {
     await registerDomain({ target: t, client, contextFile: env.contextFile, dryRun: false, update: false, progress: () => undefined });
@@ -82,10 +82,14 @@ describe("arda-mail verify", () => {
     expect(c.json.sendingDomain).toBe("arda.ardamails.com");
   });
 
-  it("refuses a malformed --resolver", async () => {
-    const o = await runInProcess(Verify, ["Alpha002", "dev", ...common.slice(0, -2), "--resolver", "dns.example"]);
+  it("refuses a malformed --resolver or --parent-server", async () => {
+    const o = await runInProcess(Verify, ["Alpha002", "dev", ...common.slice(0, -4), "--resolver", "dns.example"]);
     expect(o.code).toBe(2);
     expect(o.stderr).toContain('--resolver "dns.example": expected <ip>:<port> or <ip>');
+    const p = await runInProcess(Verify, ["Alpha002", "dev", ...common.slice(0, -2), "--parent-server", "ns1.example:53"]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain('--parent-server "ns1.example:53": expected <ip>:<port> or <ip>');
+    expect(p.stderr).toContain("Next: pass --resolver / --parent-server as <ip>:<port>");
   });
 });
 

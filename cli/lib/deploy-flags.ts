@@ -15,11 +15,27 @@ import type { PlanCounts } from "../../lib/plan-summary";
 import type { PostmarkClient } from "../../lib/postmark/client";
 import { rolloutFile } from "../../lib/rollout/state";
 import type { SecretStore } from "../../lib/secrets/store";
+import { dnsReader, type DnsReader } from "../../lib/verify/dns-reader";
+import { CliError } from "./errors";
 
 export const resolverFlag = Flags.string({ description: "DNS server to read from, <ip>:<port> (default: the system resolver)", env: "ARDA_MAIL_RESOLVER" });
+export const parentServerFlag = Flags.string({
+  description: "the parent zone's DNS server, <ip>:<port>, asked (without recursion) for the NS delegation (default: the parent's own name servers, port 53)",
+  env: "ARDA_MAIL_PARENT_SERVER",
+});
+
+/** `--resolver` and `--parent-server` → the DNS reader of verify, deploy and drift; a malformed address exits 2. */
+export function dnsReaderFromFlags(flags: { resolver?: string; "parent-server"?: string }): DnsReader {
+  try {
+    return dnsReader(flags.resolver, { parentServer: flags["parent-server"] });
+  } catch (e) {
+    throw new CliError((e as Error).message, "pass --resolver / --parent-server as <ip>:<port>", 2);
+  }
+}
 
 export const deployFlags = {
   resolver: resolverFlag,
+  "parent-server": parentServerFlag,
   offline: Flags.boolean({ description: "plan offline (fake credentials, local override state) and skip apply; default on for the sandbox platform", allowNo: true }),
   "plan-only": Flags.boolean({ description: "stop after the plan summary (adds / changes / destroys); registers nothing new", default: false }),
   "allow-destructive-changes": Flags.boolean({ description: "proceed even when the plan destroys or replaces a zone or the key secret", default: false }),
@@ -68,6 +84,7 @@ export function deployContext(host: DeployHost, flags: Record<string, unknown>):
     awsConfigFile: awsConfigFile(),
     offline: (flags.offline as boolean | undefined) ?? platform.name === "sandbox",
     resolver: flags.resolver as string | undefined,
+    parentServer: flags["parent-server"] as string | undefined,
     localDnsDir: flags["local-dns"] as string | undefined,
     planOnly: Boolean(flags["plan-only"]),
     allowDestructive: Boolean(flags["allow-destructive-changes"]),

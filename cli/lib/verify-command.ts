@@ -2,16 +2,16 @@ import * as fs from "node:fs";
 import { Flags } from "@oclif/core";
 import { readContext } from "../../platform/mail-context";
 import type { MailContextEntry } from "../../platform/mail-context";
-import { dnsReader } from "../../lib/verify/dns-reader";
 import { formatReport, verifyDomain, type OutputsSource, type VerifyReport, type VerifyTarget } from "../../lib/verify/verify";
 import { ArdaCommand, CliError } from "../base-command";
-import { resolverFlag } from "./deploy-flags";
+import { dnsReaderFromFlags, parentServerFlag, resolverFlag } from "./deploy-flags";
 import type { Command } from "@oclif/core";
 
 /** The common body of `verify <infra> <partition>` and `verify corporate`. */
 export abstract class VerifyCommandBase<T extends typeof Command> extends ArdaCommand<T> {
   static sharedFlags = {
     resolver: resolverFlag,
+    "parent-server": parentServerFlag,
     attempts: Flags.integer({ description: "Postmark verifyDkim / verifyReturnPath calls before giving up", default: 5, min: 1 }),
     "delay-ms": Flags.integer({ description: "pause between Postmark verify calls", default: 3000, min: 0 }),
     "no-postmark": Flags.boolean({ description: "check DNS only (no Postmark verify calls)", default: false }),
@@ -19,7 +19,7 @@ export abstract class VerifyCommandBase<T extends typeof Command> extends ArdaCo
   };
 
   protected async verify(target: (entry: MailContextEntry) => VerifyTarget, readEntry: (ctx: Record<string, unknown>, file: string) => MailContextEntry, tokenRef: string, purpose: string): Promise<VerifyReport> {
-    const flags = this.flags as unknown as { resolver?: string; attempts: number; "delay-ms": number; "no-postmark": boolean; "plan-json"?: string };
+    const flags = this.flags as unknown as { resolver?: string; "parent-server"?: string; attempts: number; "delay-ms": number; "no-postmark": boolean; "plan-json"?: string };
     const file = this.contextFile();
     let entry: MailContextEntry;
     try {
@@ -27,12 +27,7 @@ export abstract class VerifyCommandBase<T extends typeof Command> extends ArdaCo
     } catch (e) {
       throw new CliError((e as Error).message, "run the register command named above, then verify again");
     }
-    let dns;
-    try {
-      dns = dnsReader(flags.resolver);
-    } catch (e) {
-      throw new CliError((e as Error).message, "pass --resolver <ip>:<port>", 2);
-    }
+    const dns = dnsReaderFromFlags(flags);
     let outputs: OutputsSource | undefined;
     if (flags["plan-json"]) {
       const plan = JSON.parse(fs.readFileSync(flags["plan-json"], "utf8")) as { output_changes?: object; planned_values?: { outputs?: object } };

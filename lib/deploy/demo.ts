@@ -45,6 +45,8 @@ export async function runDemoCascade(o: DemoOptions = {}): Promise<DemoRun> {
     awsConfigFile: env.awsConfigFile,
     offline: true,
     resolver: env.dns.address,
+    // One knotd serves the whole sandbox tree, the parent zones included.
+    parentServer: env.dns.address,
     localDnsDir: env.dns.dir,
     planOnly: false,
     allowDestructive: false,

@@ -36,6 +36,8 @@ export interface DeployContext {
   readonly offline: boolean;
   /** `ip:port` for verify's DNS reads (default: the system resolver). */
   readonly resolver?: string;
+  /** `ip:port` of the parent zone's server for the NS delegation check (default: the parent's NS, port 53). */
+  readonly parentServer?: string;
   /** Directory of a running local DNS server (sandbox): the synthesized records are published there instead of Route53. */
   readonly localDnsDir?: string;
   readonly planOnly: boolean;
@@ -185,7 +187,7 @@ export async function deployPartition(ctx: DeployContext, p: Partition): Promise
         ? { kind: "plan", names: [...new Set([...Object.keys(planned.planJson.output_changes ?? {}), ...Object.keys(planned.planJson.planned_values?.outputs ?? {})])] }
         : { kind: "state", names: Object.keys(JSON.parse((await terraformOrThrow(["output", "-json"], { cwd: planned.stackDir, env: terraformEnv({}, ctx.env) })).stdout) as object) };
       const r = await verifyDomain(verifyTarget(ctx.platform, p, entry), {
-        dns: dnsReader(ctx.resolver),
+        dns: dnsReader(ctx.resolver, { parentServer: ctx.parentServer }),
         postmark: ctx.client(secrets.postmarkAccountToken),
         outputs,
         attempts: ctx.verifyAttempts ?? 5,

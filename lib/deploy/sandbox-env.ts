@@ -88,7 +88,7 @@ export async function startSandboxEnvironment(o: SandboxEnvOptions): Promise<San
     "--context-file", contextFile,
     "--rollout-file", rolloutFile,
     "--work-dir", workDir,
-    ...(dns ? ["--resolver", dns.address, "--local-dns", dns.dir] : []),
+    ...(dns ? ["--resolver", dns.address, "--parent-server", dns.address, "--local-dns", dns.dir] : []),
   ];
   return {
     dir,

@@ -48,9 +48,9 @@ describe("zones from the synthesized stacks", () => {
     try {
       const dev = findPartition(platform, "Alpha002", "dev");
       const target = partitionTarget(platform, dev, entries.get("dev.ardamails.com")!);
-      expect((await verifyDomain(target, { dns: dnsReader(server.address) })).ok).toBe(true);
+      expect((await verifyDomain(target, { dns: dnsReader(server.address, { parentServer: server.address }) })).ok).toBe(true);
       await server.update(withoutRecord(zones, (r) => r.name === "pm-bounces.dev.ardamails.com"));
-      const r = await verifyDomain(target, { dns: dnsReader(server.address) });
+      const r = await verifyDomain(target, { dns: dnsReader(server.address, { parentServer: server.address }) });
       expect(r.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.seen}`)).toEqual([expect.stringMatching(/^return-path: no CNAME record at pm-bounces\.dev\.ardamails\.com \(ENO(TFOUND|DATA)\)$/)]);
     } finally {
       await server.stop();

@@ -22,7 +22,7 @@ function deps(overrides: Partial<DriftDeps> = {}): DriftDeps {
     platform,
     context: readContext(env.contextFile),
     secrets: new FileSecretStore(env.secretsFile),
-    dns: dnsReader(env.dns!.address),
+    dns: dnsReader(env.dns!.address, { parentServer: env.dns!.address }),
     getDomain: (_t, id) => client.getDomain(id),
     ...overrides,
   };

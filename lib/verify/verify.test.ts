@@ -29,9 +29,11 @@ maybe("verify against a real DNS server (knotd on loopback)", () => {
   afterEach(async () => server.update(zones));
 
   const target = () => partitionTarget(platform, dev, entries.get(devDomain)!);
+  // One knotd serves the whole tree here, the parent zone included.
+  const reader = (opts: { timeoutMs?: number; tries?: number } = {}) => dnsReader(server.address, { parentServer: server.address, ...opts });
 
   it("passes every DNS check when the zones are as synthesized", async () => {
-    const r = await verifyDomain(target(), { dns: dnsReader(server.address) });
+    const r = await verifyDomain(target(), { dns: reader() });
     expect(formatReport(r)).toContain("PASS");
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.checks.map((c) => c.check)).toEqual(["ns-delegation", "spf", "dmarc", "dkim", "return-path"]);
@@ -40,13 +42,13 @@ maybe("verify against a real DNS server (knotd on loopback)", () => {
   });
 
   it("verifies Corporate the same way", async () => {
-    const r = await verifyDomain(corporateTarget(platform, entries.get(corporateDomain(platform))!), { dns: dnsReader(server.address) });
+    const r = await verifyDomain(corporateTarget(platform, entries.get(corporateDomain(platform))!), { dns: reader() });
     expect(r.ok).toBe(true);
   });
 
   it("fails with a precise message when the DKIM record is removed", async () => {
     await server.update(withoutRecord(zones, (r) => r.name.includes("._domainkey.dev.")));
-    const r = await verifyDomain(target(), { dns: dnsReader(server.address) });
+    const r = await verifyDomain(target(), { dns: reader() });
     expect(r.ok).toBe(false);
     const failed = r.checks.filter((c) => !c.ok);
     expect(failed.map((c) => c.check)).toEqual(["dkim"]);
@@ -59,7 +61,7 @@ maybe("verify against a real DNS server (knotd on loopback)", () => {
     const good = entries.get(devDomain)!.dkimPublicKey;
     const bad = good.slice(0, -2) + (good.endsWith("A=") ? "B=" : "A=");
     await server.update(withRecordValues(zones, (r) => r.name.includes("._domainkey.dev."), [[bad.slice(0, 255), bad.slice(255)]]));
-    const r = await verifyDomain(target(), { dns: dnsReader(server.address) });
+    const r = await verifyDomain(target(), { dns: reader() });
     const dkim = r.checks.find((c) => c.check === "dkim")!;
     expect(dkim.ok).toBe(false);
     expect(dkim.expected).toBe(JSON.stringify(good));
@@ -68,7 +70,7 @@ maybe("verify against a real DNS server (knotd on loopback)", () => {
 
   it("fails when the Return-Path CNAME points elsewhere", async () => {
     await server.update(withRecordValues(zones, (r) => r.name === `pm-bounces.${devDomain}`, ["bounces.example.net"]));
-    const r = await verifyDomain(target(), { dns: dnsReader(server.address) });
+    const r = await verifyDomain(target(), { dns: reader() });
     expect(r.checks.filter((c) => !c.ok).map((c) => [c.check, c.expected, c.seen])).toEqual([["return-path", '"pm.mtasv.net"', '"bounces.example.net"']]);
   });
 
@@ -76,7 +78,7 @@ maybe("verify against a real DNS server (knotd on loopback)", () => {
     let z = withRecordValues(zones, (r) => r.name === devDomain && r.type === "TXT", [["v=spf1 include:other.example ~all"]]);
     z = withoutRecord(z, (r) => r.name === `_dmarc.${devDomain}`);
     await server.update(z);
-    const r = await verifyDomain(target(), { dns: dnsReader(server.address) });
+    const r = await verifyDomain(target(), { dns: reader() });
     const failed = r.checks.filter((c) => !c.ok);
     expect(failed.map((c) => c.check)).toEqual(["spf", "dmarc"]);
     expect(failed[0].seen).toBe('"v=spf1 include:other.example ~all"');
@@ -85,10 +87,17 @@ maybe("verify against a real DNS server (knotd on loopback)", () => {
 
   it("fails the NS check when the partition zone is not served", async () => {
     await server.update(zones.filter((z) => z.name !== devDomain).map((z) => ({ ...z, records: z.records.filter((r) => !(r.type === "NS" && r.name === devDomain)) })));
-    const r = await verifyDomain(target(), { dns: dnsReader(server.address, { timeoutMs: 300, tries: 1 }) });
+    const r = await verifyDomain(target(), { dns: reader({ timeoutMs: 300, tries: 1 }) });
     const ns = r.checks.find((c) => c.check === "ns-delegation")!;
     expect(ns.ok).toBe(false);
-    expect(ns.expected).toBe("at least 2 name servers");
+    expect(ns.expected).toBe("ardamails.com delegates dev.ardamails.com to ≥ 2 name servers, the ones the zone serves itself");
+    expect(ns.seen).toBe(`ardamails.com does not delegate dev.ardamails.com: its server ${server.address} answered NXDOMAIN with no NS for dev.ardamails.com`);
+  });
+
+  it("says when one server serves both the parent and the zone (the delegation cannot be read apart)", async () => {
+    const ns = (await verifyDomain(target(), { dns: reader() })).checks.find((c) => c.check === "ns-delegation")!;
+    expect(ns.ok).toBe(true);
+    expect(ns.note).toBe("one DNS server serves both the parent and the zone: the delegation was read from the zone's own NS");
   });
 
   it("retries Postmark verifyDkim until verified, bounded, then checks the six outputs", async () => {
@@ -98,7 +107,7 @@ maybe("verify against a real DNS server (knotd on loopback)", () => {
       verifyReturnPath: async () => ({ Name: devDomain, ReturnPathDomainVerified: true }) as DomainDetails,
     };
     const r = await verifyDomain(target(), {
-      dns: dnsReader(server.address),
+      dns: reader(),
       postmark: pm,
       attempts: 3,
       sleep: async () => undefined,
@@ -116,8 +125,69 @@ maybe("verify against a real DNS server (knotd on loopback)", () => {
       verifyDkim: async () => ({ DKIMVerified: false, DKIMUpdateStatus: "Pending" }) as DomainDetails,
       verifyReturnPath: async () => ({ ReturnPathDomainVerified: true }) as DomainDetails,
     };
-    const r = await verifyDomain(target(), { dns: dnsReader(server.address), postmark: pm, attempts: 2, sleep: async () => undefined });
+    const r = await verifyDomain(target(), { dns: reader(), postmark: pm, attempts: 2, sleep: async () => undefined });
     expect(r.checks.find((c) => c.check === "postmark-dkim")).toMatchObject({ ok: false, seen: "pending (DKIMUpdateStatus Pending) after 2 calls" });
+  });
+});
+
+// As in Route53, the parent zone and the partition zone live on different name servers: the
+// parent's delegation can be removed or go stale while the partition zone itself still answers.
+maybe("NS delegation read from the parent zone's own server (two knotd)", () => {
+  let parent: DnsServer;
+  let child: DnsServer;
+  let zones: Zone[];
+  const isParent = (z: Zone): boolean => z.name === platform.mailRootDomain;
+  beforeAll(async () => {
+    zones = zonesFromPlacement(platform, entries);
+    [parent, child] = await Promise.all([startDnsServer(zones.filter(isParent)), startDnsServer(zones.filter((z) => !isParent(z)))]);
+  });
+  afterAll(async () => Promise.all([parent?.stop(), child?.stop()]));
+  afterEach(async () => parent.update(zones.filter(isParent)));
+
+  const delegationOf = async (opts: { parentServer?: string; timeoutMs?: number } = {}) => {
+    const r = await verifyDomain(partitionTarget(platform, dev, entries.get(devDomain)!), { dns: dnsReader(child.address, { parentServer: parent.address, tries: 1, ...opts }) });
+    return r.checks.find((c) => c.check === "ns-delegation")!;
+  };
+  const devServers = ["1", "2", "3", "4"].map((i) => `ns-${i}-dev-ardamails-com.sandbox-route53.test`);
+
+  it("passes on the parent's referral when it names the zone's own name servers", async () => {
+    const ns = await delegationOf();
+    expect(ns).toMatchObject({ ok: true, note: undefined, subject: "dev.ardamails.com NS (delegation in ardamails.com)" });
+    expect(ns.seen).toBe(`ardamails.com (${parent.address}) delegates to 4: ${devServers.join(", ")}`);
+  });
+
+  it("fails when only the parent's delegation is missing, though the zone itself still answers", async () => {
+    await parent.update(withoutRecord(zones.filter(isParent), (r) => r.type === "NS" && r.name === devDomain));
+    const ns = await delegationOf();
+    expect(ns.ok).toBe(false);
+    expect(ns.seen).toBe(`ardamails.com does not delegate dev.ardamails.com: its server ${parent.address} answered NXDOMAIN with no NS for dev.ardamails.com`);
+  });
+
+  it("fails a stale delegation: the parent names other name servers than the zone serves", async () => {
+    await parent.update(withRecordValues(zones.filter(isParent), (r) => r.type === "NS" && r.name === devDomain, ["ns-old-1.sandbox-route53.test", "ns-old-2.sandbox-route53.test"]));
+    const ns = await delegationOf();
+    expect(ns.ok).toBe(false);
+    expect(ns.seen).toBe(`ardamails.com (${parent.address}) delegates to 2: ns-old-1.sandbox-route53.test, ns-old-2.sandbox-route53.test; but the zone serves 4: ${devServers.join(", ")}`);
+  });
+
+  it("fails a delegation to a single name server", async () => {
+    await parent.update(withRecordValues(zones.filter(isParent), (r) => r.type === "NS" && r.name === devDomain, [devServers[0]]));
+    const ns = await delegationOf();
+    expect(ns.ok).toBe(false);
+    expect(ns.seen).toBe(`ardamails.com (${parent.address}) delegates to 1: ${devServers[0]}; but the zone serves 4: ${devServers.join(", ")}`);
+  });
+
+  it("names the parent's unreachable server", async () => {
+    const ns = await delegationOf({ parentServer: "127.0.0.1:9", timeoutMs: 300 });
+    expect(ns.ok).toBe(false);
+    expect(ns.seen).toBe("no server of ardamails.com answered for its delegation of dev.ardamails.com (127.0.0.1:9: no answer from 127.0.0.1:9 within 300 ms)");
+  });
+
+  it("without --parent-server, finds the parent's name servers through the resolver and says when they have no address", async () => {
+    const r = await verifyDomain(partitionTarget(platform, dev, entries.get(devDomain)!), { dns: dnsReader(parent.address, { tries: 1 }) });
+    const ns = r.checks.find((c) => c.check === "ns-delegation")!;
+    expect(ns.ok).toBe(false);
+    expect(ns.seen).toMatch(/^no address for any name server of ardamails\.com \(ns-1-ardamails-com\.sandbox-route53\.test, .*\); name its server with --parent-server <ip:port>$/);
   });
 });
 
@@ -127,7 +197,8 @@ describe("dnsReader", () => {
     expect(r.checks.find((c) => c.check === "spf")!.seen).toMatch(/^TXT query for dev\.ardamails\.com failed: (ECONNREFUSED|ETIMEOUT) \(DNS server unreachable or failing\)$/);
   });
 
-  it("refuses a malformed --resolver", () => {
+  it("refuses a malformed --resolver or --parent-server", () => {
     expect(() => dnsReader("localhost:53")).toThrow('--resolver "localhost:53": expected <ip>:<port> or <ip> (e.g. 127.0.0.1:5353)');
+    expect(() => dnsReader("127.0.0.1:53", { parentServer: "ns1.example" })).toThrow('--parent-server "ns1.example": expected <ip>:<port> or <ip> (e.g. 127.0.0.1:5353)');
   });
 });

@@ -9,7 +9,7 @@ import type { Partition, Platform } from "../../platform/model";
 import { corporateDomain, PARTITION_OUTPUTS, partitionDomain } from "../../platform/names";
 import { sendingDomainPlacement } from "../../platform/placement";
 import type { DomainDetails } from "../postmark/types";
-import { type DnsReader, LookupError } from "./dns-reader";
+import { type Delegation, DelegationError, type DnsReader, LookupError } from "./dns-reader";
 
 export interface CheckResult {
   readonly check: string;
@@ -86,6 +86,31 @@ function describe(values: readonly string[], error?: string): string {
   return values.map(q).join(", ");
 }
 
+const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+
+async function delegationCheck(dns: DnsReader, zone: string): Promise<CheckResult> {
+  const parent = zone.split(".").slice(1).join(".");
+  const base = { check: "ns-delegation", subject: `${zone} NS (delegation in ${parent})`, expected: `${parent} delegates ${zone} to ≥ 2 name servers, the ones the zone serves itself` };
+  let delegation: Delegation;
+  try {
+    delegation = await dns.delegation(zone);
+  } catch (e) {
+    if (e instanceof DelegationError || e instanceof LookupError) return { ...base, ok: false, seen: e.message };
+    throw e;
+  }
+  const apex = await seenOf(() => dns.ns(zone));
+  const delegated = `${parent} (${delegation.server}) delegates to ${delegation.nameServers.length}: ${delegation.nameServers.join(", ")}`;
+  const note = delegation.sharedServer ? "one DNS server serves both the parent and the zone: the delegation was read from the zone's own NS" : undefined;
+  if (apex.error) return { ...base, ok: false, seen: `${delegated}; the zone itself: ${apex.error}`, note };
+  const same = sameSet(delegation.nameServers, apex.values);
+  return {
+    ...base,
+    ok: delegation.nameServers.length >= 2 && same,
+    seen: same ? delegated : `${delegated}; but the zone serves ${apex.values.length}: ${apex.values.join(", ")}`,
+    note,
+  };
+}
+
 export async function verifyDomain(target: VerifyTarget, opts: VerifyOptions): Promise<VerifyReport> {
   const e = target.entry;
   const pl = sendingDomainPlacement({
@@ -97,15 +122,9 @@ export async function verifyDomain(target: VerifyTarget, opts: VerifyOptions): P
   const checks: CheckResult[] = [];
   const dns = opts.dns;
 
-  // NS delegation: the partition zone must be delegated (≥ 2 name servers answering for it).
-  const ns = await seenOf(() => dns.ns(pl.zoneName));
-  checks.push({
-    check: "ns-delegation",
-    subject: `${pl.zoneName} NS`,
-    ok: ns.values.length >= 2,
-    expected: "at least 2 name servers",
-    seen: ns.error ?? `${ns.values.length} name server(s): ${ns.values.join(", ")}`,
-  });
+  // NS delegation, read from the parent's own server: ≥ 2 name servers, and the same ones the
+  // zone serves at its apex (a zone re-created under new name servers leaves a stale delegation).
+  checks.push(await delegationCheck(dns, pl.zoneName));
 
   const txtCheck = async (check: string, name: string, expected: string, pick: (v: string) => boolean): Promise<void> => {
     const got = await seenOf(() => dns.txt(name));
