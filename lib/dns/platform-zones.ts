@@ -48,18 +48,25 @@ export function zonesFromPlacement(platform: Platform, entries: EntriesByDomain)
 }
 
 /**
- * Zones from every synthesized stack under `stacksDir` (`cdktf.out/stacks`). Expressions the
- * synthesized JSON cannot resolve offline (provider-path DKIM) are resolved from `entries`.
+ * Values a synthesized record holds only as an expression offline (provider-path DKIM and
+ * Return-Path: `${postmark_domain.x.dkim_text_value}`), taken from the register values instead.
  */
-export function zonesFromSynth(platform: Platform, stacksDir: string, entries: EntriesByDomain): Zone[] {
-  const resolve: ExpressionResolver = (_expr, rec) => {
+export function resolverFromEntries(entries: EntriesByDomain): ExpressionResolver {
+  return (_expr, rec) => {
     for (const [domain, e] of entries) {
-      if (rec.type === "TXT" && rec.name === `${e.dkimSelector}._domainkey.${domain}`) return [route53TxtRecord(e.dkimPublicKey)];
       if (rec.type === "TXT" && rec.name.endsWith(`._domainkey.${domain}`)) return [route53TxtRecord(e.dkimPublicKey)];
       if (rec.type === "CNAME" && rec.name === e.returnPathDomain) return [e.returnPathTarget];
     }
     return undefined;
   };
+}
+
+/**
+ * Zones from every synthesized stack under `stacksDir` (`cdktf.out/stacks`). Expressions the
+ * synthesized JSON cannot resolve offline (provider-path DKIM) are resolved from `entries`.
+ */
+export function zonesFromSynth(platform: Platform, stacksDir: string, entries: EntriesByDomain): Zone[] {
+  const resolve = resolverFromEntries(entries);
   const all: StackRecords["records"] = [];
   const zoneNames = new Set(platformZoneNames(platform));
   for (const stack of fs.readdirSync(stacksDir)) {

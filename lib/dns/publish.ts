@@ -9,19 +9,11 @@ import * as path from "node:path";
 import type { Platform } from "../../platform/model";
 import { withFileLock } from "../atomic-file";
 import { reloadZones } from "./knot";
-import { type EntriesByDomain } from "./platform-zones";
+import { resolverFromEntries, type EntriesByDomain } from "./platform-zones";
 import { assembleZones, recordsFromStack, type StackRecords } from "./zone";
-import { route53TxtRecord } from "../../platform/placement";
 
 export async function publishStack(dnsDir: string, platform: Platform, stack: string, stackDir: string, entries: EntriesByDomain): Promise<{ records: number; zones: string[] }> {
-  const resolve = (_e: string, rec: { name: string; type: string }): string[] | undefined => {
-    for (const [domain, e] of entries) {
-      if (rec.type === "TXT" && rec.name.endsWith(`._domainkey.${domain}`)) return [route53TxtRecord(e.dkimPublicKey)];
-      if (rec.type === "CNAME" && rec.name === e.returnPathDomain) return [e.returnPathTarget];
-    }
-    return undefined;
-  };
-  const got = recordsFromStack(path.join(stackDir, "cdk.tf.json"), resolve);
+  const got = recordsFromStack(path.join(stackDir, "cdk.tf.json"), resolverFromEntries(entries));
   const pubDir = path.join(dnsDir, "published");
   fs.mkdirSync(pubDir, { recursive: true });
   return withFileLock(path.join(dnsDir, "publish"), async () => {
