@@ -2,8 +2,8 @@ import { ITerraformDependable, Fn } from "cdktf";
 import { Construct } from "constructs";
 import { Domain } from "../.gen/providers/postmark/domain";
 import { DomainVerification } from "../.gen/providers/postmark/domain-verification";
-import type { MailContextEntry } from "../platform/mail-context";
-import { returnPathDomainFor, route53TxtRecord, TXT_CHUNK } from "../platform/placement";
+import type { MailContextEntry, RotationRole } from "../platform/mail-context";
+import { returnPathDomainFor, route53TxtRecord, TXT_CHUNK, type DkimKey } from "../platform/placement";
 
 /** Where a PostmarkSendingDomain's values come from; hides the two paths from the construct. */
 export interface PostmarkDomainSource {
@@ -13,6 +13,8 @@ export interface PostmarkDomainSource {
   /** The DKIM value as one Route53 record entry (split into ≤ 255-character strings). */
   readonly dkimTxtRecord: string;
   readonly returnPathTarget: string;
+  /** Keys of a DKIM rotation published beside the signing key (context path; none in the provider path). */
+  readonly rotationKeys: ReadonlyArray<DkimKey & { readonly role: RotationRole }>;
   /** The `postmark_domain` resource (provider path only). */
   readonly domain?: Domain;
   /** Add the verification that waits until Postmark sees the given records. */
@@ -25,30 +27,33 @@ export function postmarkDomainSource(
   dkim: { kind: "context"; entry: MailContextEntry } | { kind: "provider" },
 ): PostmarkDomainSource {
   const verifyAfter =
-    (domainId: string, dkimValue: string, returnPathTarget: string) =>
+    (domainId: string, dkimValue: string, returnPathTarget: string, pendingValue?: string) =>
     (records: ITerraformDependable[]): DomainVerification =>
       new DomainVerification(scope, "verification", {
         domainId,
-        // A new DKIM key or Return-Path target re-runs the verification.
-        triggers: { dkim: dkimValue, return_path: returnPathTarget },
+        // A new DKIM key (signing or pending) or Return-Path target re-runs the verification.
+        triggers: { dkim: dkimValue, return_path: returnPathTarget, ...(pendingValue ? { dkim_pending: pendingValue } : {}) },
         dependsOn: records,
       });
 
   if (dkim.kind === "context") {
     const e = dkim.entry;
+    const rotationKeys = (e.rotationKeys ?? []).map((k) => ({ role: k.role, selector: k.dkimSelector, publicKey: k.dkimPublicKey }));
     return {
+      rotationKeys,
       domainId: String(e.domainId),
       dkimSelector: e.dkimSelector,
       dkimPublicKey: e.dkimPublicKey,
       dkimTxtRecord: route53TxtRecord(e.dkimPublicKey),
       returnPathTarget: e.returnPathTarget,
-      verifyAfter: verifyAfter(String(e.domainId), e.dkimPublicKey, e.returnPathTarget),
+      verifyAfter: verifyAfter(String(e.domainId), e.dkimPublicKey, e.returnPathTarget, rotationKeys.find((k) => k.role === "pending")?.publicKey),
     };
   }
   // Provider path: Postmark is asked at apply time; DNS takes the resource's computed attributes.
   const domain = new Domain(scope, "domain", { name: sendingDomain, returnPathDomain: returnPathDomainFor(sendingDomain) });
   return {
     domain,
+    rotationKeys: [],
     domainId: domain.id,
     dkimSelector: domain.dkimSelector,
     dkimPublicKey: domain.dkimRecordValue,

@@ -33,6 +33,36 @@ describe("PostmarkSendingDomain", () => {
     expect(verification.depends_on.sort()).toEqual([`aws_route53_record.${dkimRecord}`, `aws_route53_record.${rpRecord}`].sort());
   });
 
+  describe("during a DKIM rotation (context path)", () => {
+    const sd = "dev.ardamails.com";
+    const key = (sel: string, v: string) => ({ dkimSelector: sel, dkimPublicKey: `k=rsa;p=${v}`, dkimHost: `${sel}._domainkey.${sd}` });
+    const OLD = key("20260526234343pm", "OLD");
+    const NEW = key("20261101000000pm", "NEW");
+    const dkimRecords = (json: any) =>
+      Object.fromEntries(Object.entries(json.resource.aws_route53_record as Record<string, any>).filter(([, r]) => String(r.name).includes("._domainkey.")).map(([id, r]) => [id, { name: r.name, records: r.records }]));
+
+    it("publishes the pending key beside the signing key, each record addressed by its selector; the verification waits for both and re-runs on the pending key", () => {
+      const { json } = domainStack({ kind: "context", entry: { ...entry, ...OLD, rotationKeys: [{ role: "pending", ...NEW }] } });
+      const recs = dkimRecords(json);
+      expect(Object.values(recs)).toEqual([
+        { name: OLD.dkimHost, records: ["k=rsa;p=OLD"] },
+        { name: NEW.dkimHost, records: ["k=rsa;p=NEW"] },
+      ]);
+      expect(Object.keys(recs).map((id) => id.replace(/_[0-9A-F]{8}$/, ""))).toEqual([`sending_domain_dkim_${OLD.dkimSelector}`, `sending_domain_dkim_${NEW.dkimSelector}`]);
+      const [verification] = Object.values(json.resource.postmark_domain_verification as Record<string, any>);
+      expect(verification.triggers).toEqual({ dkim: "k=rsa;p=OLD", return_path: "pm.mtasv.net", dkim_pending: "k=rsa;p=NEW" });
+      expect(verification.depends_on).toHaveLength(3);
+    });
+
+    it("Postmark switching keys changes no DKIM record: same addresses, names and values (only the roles moved)", () => {
+      const before = dkimRecords(domainStack({ kind: "context", entry: { ...entry, ...OLD, rotationKeys: [{ role: "pending", ...NEW }] } }).json);
+      const after = dkimRecords(domainStack({ kind: "context", entry: { ...entry, ...NEW, rotationKeys: [{ role: "revoked", ...OLD }] } }).json);
+      expect(after).toEqual(before);
+      const done = dkimRecords(domainStack({ kind: "context", entry: { ...entry, ...NEW } }).json);
+      expect(Object.entries(done)).toEqual(Object.entries(before).filter(([, r]) => r.name === NEW.dkimHost));
+    });
+  });
+
   it("provider path: a postmark_domain resource feeds the records; same records, same verification", () => {
     const { json, sd } = domainStack({ kind: "provider" });
     const [domain] = Object.values(json.resource.postmark_domain as Record<string, any>);

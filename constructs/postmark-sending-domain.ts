@@ -2,7 +2,7 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Construct } from "constructs";
 import type { MailContextEntry } from "../platform/mail-context";
 import { DomainVerification } from "../.gen/providers/postmark/domain-verification";
-import { sendingDomainPlacement, SendingDomainPlacement } from "../platform/placement";
+import { route53TxtRecord, sendingDomainPlacement, SendingDomainPlacement } from "../platform/placement";
 import { MailPolicyRecords } from "./mail-policy-records";
 import { PostmarkDomainSource, postmarkDomainSource } from "./postmark-domain-source";
 
@@ -30,7 +30,8 @@ export interface PostmarkSendingDomainProps {
  */
 export class PostmarkSendingDomain extends Construct {
   readonly placement: SendingDomainPlacement;
-  readonly dkimRecord: Route53Record;
+  /** The signing key's TXT record, then any rotation keys' (context path only). */
+  readonly dkimRecords: Route53Record[];
   readonly returnPathRecord: Route53Record;
   readonly policy: MailPolicyRecords;
   /** The Postmark domain id (a literal from the context, or the resource's id). */
@@ -45,17 +46,20 @@ export class PostmarkSendingDomain extends Construct {
     this.placement = sendingDomainPlacement({
       sendingDomain: props.sendingDomain,
       dkim: { selector: this.source.dkimSelector, publicKey: this.source.dkimPublicKey },
+      rotationKeys: this.source.rotationKeys,
       dmarcReportMailbox: props.dmarcReportMailbox,
       returnPathTarget: this.source.returnPathTarget,
     });
     this.policy = new MailPolicyRecords(this, "policy", { zoneId: props.zoneId, spf: this.placement.spf, dmarc: this.placement.dmarc });
-    this.dkimRecord = new Route53Record(this, "dkim", {
-      zoneId: props.zoneId,
-      name: this.placement.dkim.name,
-      type: "TXT",
-      ttl: 3600,
-      records: [this.source.dkimTxtRecord],
-    });
+    // With literal selectors (context path) each key's record is addressed by its selector: when a
+    // rotation completes, the pending key becomes the signing key under the same address, so
+    // Terraform changes nothing — no replace that could race a delete at the same DNS name.
+    const dkimId = (selector: string): string => (props.dkim.kind === "context" ? `dkim_${selector}` : "dkim");
+    const dkimRecord = (id: string, name: string, txtRecord: string): Route53Record => new Route53Record(this, id, { zoneId: props.zoneId, name, type: "TXT", ttl: 3600, records: [txtRecord] });
+    this.dkimRecords = [
+      dkimRecord(dkimId(this.source.dkimSelector), this.placement.dkim.name, this.source.dkimTxtRecord),
+      ...this.placement.rotationDkim.map((k, i) => dkimRecord(dkimId(this.source.rotationKeys[i].selector), k.name, route53TxtRecord(k.value))),
+    ];
     this.returnPathRecord = new Route53Record(this, "return_path", {
       zoneId: props.zoneId,
       name: this.placement.returnPath.name,
@@ -63,6 +67,6 @@ export class PostmarkSendingDomain extends Construct {
       ttl: 3600,
       records: [this.placement.returnPath.target],
     });
-    if (props.verify ?? true) this.verification = this.source.verifyAfter([this.dkimRecord, this.returnPathRecord]);
+    if (props.verify ?? true) this.verification = this.source.verifyAfter([...this.dkimRecords, this.returnPathRecord]);
   }
 }

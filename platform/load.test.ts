@@ -122,4 +122,35 @@ describe("platform model", () => {
     const leaf = { ...context, "partitionMail:Alpha002:dev": { ...entry, dkimHost: `${entry.dkimSelector}._domainkey.acme.dev.ardamails.com` } };
     expect(() => partitionMailEntry(p, dev, leaf, file)).toThrow(/dkimHost: ".*acme\.dev\.ardamails\.com" is not where the placement function puts this domain's DKIM/);
   });
+
+  it("rotation keys in a context entry are checked like the signing key, each problem named", () => {
+    const p = loadPlatform("sandbox", { env: {} });
+    const dev = findPartition(p, "Alpha002", "dev");
+    const file = path.join(__dirname, "sandbox.cdktf.json");
+    const context = readContext(file);
+    const entry = context["partitionMail:Alpha002:dev"] as Record<string, string>;
+    const withKeys = (rotationKeys: unknown) => ({ ...context, "partitionMail:Alpha002:dev": { ...entry, rotationKeys } });
+    const pending = { role: "pending", dkimSelector: "20261101000000pm", dkimPublicKey: "k=rsa;p=NEXT", dkimHost: "20261101000000pm._domainkey.dev.ardamails.com" };
+    expect(partitionMailEntry(p, dev, withKeys([pending]), file).rotationKeys).toEqual([pending]);
+    expect(partitionMailEntry(p, dev, withKeys([]), file)).not.toHaveProperty("rotationKeys");
+    const bad = [
+      { ...pending, role: "next" },
+      { ...pending, dkimSelector: "20261101000001pm", dkimHost: "20261101000001pm._domainkey.acme.dev.ardamails.com" },
+      { ...pending, dkimSelector: entry.dkimSelector, dkimHost: entry.dkimHost },
+      { ...pending, dkimSelector: "20261101000002pm", dkimHost: "20261101000002pm._domainkey.dev.ardamails.com", dkimPublicKey: "p=" },
+    ];
+    let message = "";
+    try {
+      partitionMailEntry(p, dev, withKeys(bad), file);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.split("\n").slice(1)).toEqual([
+      "  - partitionMail:Alpha002:dev.rotationKeys[0].role: one of pending, revoked",
+      '  - partitionMail:Alpha002:dev.rotationKeys[1].dkimHost: "20261101000001pm._domainkey.acme.dev.ardamails.com" is not where the placement function puts this domain\'s DKIM (20261101000001pm._domainkey.dev.ardamails.com)',
+      `  - partitionMail:Alpha002:dev.rotationKeys[2].dkimSelector: ${entry.dkimSelector} is published twice`,
+      "  - partitionMail:Alpha002:dev.rotationKeys[3].dkimPublicKey: not a DKIM TXT value (k=rsa;p=<base64>)",
+    ]);
+    expect(() => partitionMailEntry(p, dev, withKeys({ pending }), file)).toThrow("partitionMail:Alpha002:dev.rotationKeys: a list of {role, dkimSelector, dkimPublicKey, dkimHost} when present");
+  });
 });

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { REPO_ROOT } from "./load";
 import type { Partition, Platform } from "./model";
 import { corporateDomain, partitionDomain } from "./names";
-import { dkimSelectorFromHost, returnPathDomainFor } from "./placement";
+import { dkimHostFor, dkimSelectorFromHost, returnPathDomainFor, sendingDomainPlacement, type SendingDomainPlacement } from "./placement";
 
 /**
  * The register output: the public Postmark values of one sending domain, committed in the
@@ -18,7 +18,24 @@ export interface MailContextEntry {
   readonly dkimHost: string;
   readonly returnPathDomain: string;
   readonly returnPathTarget: string;
+  /** Keys of a DKIM rotation published beside the signing key above; absent when none. */
+  readonly rotationKeys?: readonly RotationKey[];
 }
+
+/**
+ * A DKIM key that must stay in DNS beside the signing key while Postmark rotates: the `pending`
+ * key until Postmark has seen it and starts signing with it, the `revoked` key until Postmark says
+ * it is safe to remove (mail signed with it may still be in flight).
+ */
+export interface RotationKey {
+  readonly role: RotationRole;
+  readonly dkimSelector: string;
+  readonly dkimPublicKey: string;
+  readonly dkimHost: string;
+}
+
+export type RotationRole = "pending" | "revoked";
+const ROTATION_ROLES: readonly RotationRole[] = ["pending", "revoked"];
 
 export function partitionContextKey(p: Pick<Partition, "infrastructure" | "name">): string {
   return `partitionMail:${p.infrastructure}:${p.name}`;
@@ -68,6 +85,7 @@ export function requireMailEntry(context: Record<string, unknown>, key: string, 
     return String(e[k] ?? "");
   };
   if (typeof e.domainId !== "number" || !Number.isInteger(e.domainId)) problems.push(`${key}.domainId: required, the Postmark domain id (an integer)`);
+  const rotationKeys = rotationKeysOf(e.rotationKeys, `${key}.rotationKeys`, problems);
   const entry: MailContextEntry = {
     domainId: e.domainId as number,
     dkimSelector: s("dkimSelector"),
@@ -75,20 +93,60 @@ export function requireMailEntry(context: Record<string, unknown>, key: string, 
     dkimHost: s("dkimHost"),
     returnPathDomain: s("returnPathDomain"),
     returnPathTarget: s("returnPathTarget"),
+    ...(rotationKeys.length ? { rotationKeys } : {}),
   };
-  if (entry.dkimHost && entry.dkimHost !== `${entry.dkimSelector}._domainkey.${sendingDomain}`) {
-    problems.push(`${key}.dkimHost: "${entry.dkimHost}" is not where the placement function puts this domain's DKIM (${entry.dkimSelector}._domainkey.${sendingDomain})`);
-  } else if (entry.dkimHost && dkimSelectorFromHost(entry.dkimHost) !== entry.dkimSelector) {
-    problems.push(`${key}.dkimSelector: does not match dkimHost`);
-  }
+  checkDkimKey(entry, key, sendingDomain, problems);
+  const selectors = [entry.dkimSelector];
+  rotationKeys.forEach((k, i) => {
+    checkDkimKey(k, `${key}.rotationKeys[${i}]`, sendingDomain, problems);
+    if (selectors.includes(k.dkimSelector)) problems.push(`${key}.rotationKeys[${i}].dkimSelector: ${k.dkimSelector} is published twice`);
+    selectors.push(k.dkimSelector);
+  });
   if (entry.returnPathDomain && entry.returnPathDomain !== returnPathDomainFor(sendingDomain)) {
     problems.push(`${key}.returnPathDomain: "${entry.returnPathDomain}" should be ${returnPathDomainFor(sendingDomain)}`);
   }
-  if (entry.dkimPublicKey && !/^k=rsa;\s*p=[A-Za-z0-9+/=]+$/.test(entry.dkimPublicKey)) {
-    problems.push(`${key}.dkimPublicKey: not a DKIM TXT value (k=rsa;p=<base64>)`);
-  }
   if (problems.length) throw new Error(`Invalid CDKTF context entry "${key}" in ${path.relative(REPO_ROOT, file) || file} (re-run \`${registerCommandFor(key)}\`):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   return entry;
+}
+
+type DkimFields = Pick<MailContextEntry, "dkimSelector" | "dkimPublicKey" | "dkimHost">;
+
+function checkDkimKey(k: DkimFields, at: string, sendingDomain: string, problems: string[]): void {
+  if (k.dkimHost && k.dkimHost !== dkimHostFor(sendingDomain, k.dkimSelector)) {
+    problems.push(`${at}.dkimHost: "${k.dkimHost}" is not where the placement function puts this domain's DKIM (${dkimHostFor(sendingDomain, k.dkimSelector)})`);
+  } else if (k.dkimHost && dkimSelectorFromHost(k.dkimHost) !== k.dkimSelector) {
+    problems.push(`${at}.dkimSelector: does not match dkimHost`);
+  }
+  if (k.dkimPublicKey && !/^k=rsa;\s*p=[A-Za-z0-9+/=]+$/.test(k.dkimPublicKey)) {
+    problems.push(`${at}.dkimPublicKey: not a DKIM TXT value (k=rsa;p=<base64>)`);
+  }
+}
+
+function rotationKeysOf(raw: unknown, at: string, problems: string[]): RotationKey[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    problems.push(`${at}: a list of {role, dkimSelector, dkimPublicKey, dkimHost} when present`);
+    return [];
+  }
+  return raw.map((r: Record<string, unknown>, i) => {
+    const s = (k: string): string => {
+      if (typeof r?.[k] !== "string" || (r[k] as string).length === 0) problems.push(`${at}[${i}].${k}: required, a non-empty string`);
+      return String(r?.[k] ?? "");
+    };
+    if (!ROTATION_ROLES.includes(r?.role as RotationRole)) problems.push(`${at}[${i}].role: one of ${ROTATION_ROLES.join(", ")}`);
+    return { role: r?.role as RotationRole, dkimSelector: s("dkimSelector"), dkimPublicKey: s("dkimPublicKey"), dkimHost: s("dkimHost") };
+  });
+}
+
+/** Where the records of a registered sending domain go: its signing key, any rotation keys, Return-Path. */
+export function placementOfEntry(sendingDomain: string, e: MailContextEntry, dmarcReportMailbox: string): SendingDomainPlacement {
+  return sendingDomainPlacement({
+    sendingDomain,
+    dkim: { selector: e.dkimSelector, publicKey: e.dkimPublicKey },
+    rotationKeys: (e.rotationKeys ?? []).map((k) => ({ role: k.role, selector: k.dkimSelector, publicKey: k.dkimPublicKey })),
+    dmarcReportMailbox,
+    returnPathTarget: e.returnPathTarget,
+  });
 }
 
 export function partitionMailEntry(platform: Platform, p: Partition, context: Record<string, unknown>, file: string): MailContextEntry {

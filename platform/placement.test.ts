@@ -13,8 +13,26 @@ describe("sendingDomainPlacement", () => {
       spf: { name: "arda.ardamails.com", value: "v=spf1 include:spf.mtasv.net ~all" },
       dmarc: { name: "_dmarc.arda.ardamails.com", value: "v=DMARC1; p=quarantine; sp=quarantine; rua=mailto:dmarc-reports@arda.cards" },
       dkim: { name: "20260526234343pm._domainkey.arda.ardamails.com", value: "k=rsa;p=AAAA" },
+      rotationDkim: [],
       returnPath: { name: "pm-bounces.arda.ardamails.com", target: "pm.mtasv.net" },
     });
+  });
+
+  it("publishes a rotation's pending and revoked keys beside the signing key, at the same parent", () => {
+    const p = sendingDomainPlacement({
+      sendingDomain: "dev.ardamails.com",
+      dkim: { selector: "20260601000000pm", publicKey: "k=rsa;p=NEW" },
+      rotationKeys: [
+        { role: "pending", selector: "20260701000000pm", publicKey: "k=rsa;p=NEXT" },
+        { role: "revoked", selector: "20260526234343pm", publicKey: "k=rsa;p=OLD" },
+      ],
+      dmarcReportMailbox: "dmarc-reports@arda.cards",
+    });
+    expect(p.dkim).toEqual({ name: "20260601000000pm._domainkey.dev.ardamails.com", value: "k=rsa;p=NEW" });
+    expect(p.rotationDkim).toEqual([
+      { role: "pending", name: "20260701000000pm._domainkey.dev.ardamails.com", value: "k=rsa;p=NEXT" },
+      { role: "revoked", name: "20260526234343pm._domainkey.dev.ardamails.com", value: "k=rsa;p=OLD" },
+    ]);
   });
 
   it("derives the selector from a Postmark DKIM host", () => {

@@ -37,7 +37,10 @@ export interface SendingDomainPlacement {
   readonly zoneName: string;
   readonly spf: { readonly name: string; readonly value: string };
   readonly dmarc: { readonly name: string; readonly value: string };
+  /** The key Postmark signs with. */
   readonly dkim: { readonly name: string; readonly value: string };
+  /** Keys of a rotation in progress, published beside it (none outside a rotation). */
+  readonly rotationDkim: ReadonlyArray<{ readonly role: "pending" | "revoked"; readonly name: string; readonly value: string }>;
   readonly returnPath: { readonly name: string; readonly target: string };
 }
 
@@ -50,6 +53,7 @@ export interface SendingDomainPlacement {
 export function sendingDomainPlacement(args: {
   sendingDomain: string;
   dkim: DkimKey;
+  rotationKeys?: ReadonlyArray<DkimKey & { readonly role: "pending" | "revoked" }>;
   dmarcReportMailbox: string;
   returnPathTarget?: string;
 }): SendingDomainPlacement {
@@ -59,9 +63,15 @@ export function sendingDomainPlacement(args: {
     zoneName: d,
     spf: { name: d, value: SENDING_SPF },
     dmarc: { name: `_dmarc.${d}`, value: dmarcPolicy(args.dmarcReportMailbox) },
-    dkim: { name: `${args.dkim.selector}._domainkey.${d}`, value: args.dkim.publicKey },
+    dkim: { name: dkimHostFor(d, args.dkim.selector), value: args.dkim.publicKey },
+    rotationDkim: (args.rotationKeys ?? []).map((k) => ({ role: k.role, name: dkimHostFor(d, k.selector), value: k.publicKey })),
     returnPath: { name: returnPathDomainFor(d), target: args.returnPathTarget ?? POSTMARK_RETURN_PATH_TARGET },
   };
+}
+
+/** Where a DKIM key with `selector` is published for `sendingDomain`. */
+export function dkimHostFor(sendingDomain: string, selector: string): string {
+  return `${selector}._domainkey.${sendingDomain}`;
 }
 
 /** Extract the selector from a Postmark DKIM host (`<selector>._domainkey.<domain>`). */

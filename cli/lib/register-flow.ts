@@ -1,7 +1,8 @@
 import type { Platform } from "../../platform/model";
 import { corporateDomain, partitionDomain, partitionPostmarkTokenRef, postmarkAccount } from "../../platform/names";
-import { corporateContextKey, partitionContextKey, requireMailEntry, type MailContextEntry } from "../../platform/mail-context";
-import { dkimSelectorFromHost, POSTMARK_RETURN_PATH_TARGET, returnPathDomainFor } from "../../platform/placement";
+import { corporateContextKey, partitionContextKey, requireMailEntry, type MailContextEntry, type RotationKey } from "../../platform/mail-context";
+import { returnPathDomainFor } from "../../platform/placement";
+import { mailEntryFromDomain, NoDkimKeyError } from "../../lib/postmark/mail-entry";
 import { readContextEntries, setContextEntries } from "../../lib/context-store";
 import { isAlreadyExists, type PostmarkClient } from "../../lib/postmark/client";
 import type { DomainDetails } from "../../lib/postmark/types";
@@ -67,24 +68,14 @@ export interface RegisterOptions {
   readonly progress: (line: string) => void;
 }
 
-/** The public values of a Postmark domain as the context entry synth reads. */
+/** The context entry for a Postmark domain (lib/postmark/mail-entry), as a CLI error when Postmark has no key yet. */
 export function entryFromDomain(d: DomainDetails): { entry: MailContextEntry; key: "current" | "pending" } {
-  // The current key once Postmark has one; before the first verification only the pending one exists.
-  const current = Boolean(d.DKIMHost && d.DKIMTextValue);
-  const host = current ? d.DKIMHost : d.DKIMPendingHost;
-  const value = current ? d.DKIMTextValue : d.DKIMPendingTextValue;
-  if (!host || !value) throw new CliError(`Postmark returned domain ${d.Name} (ID ${d.ID}) without any DKIM key`, "wait a minute and re-run; if it persists, open the domain in Postmark and check its DKIM settings");
-  return {
-    key: current ? "current" : "pending",
-    entry: {
-      domainId: d.ID,
-      dkimSelector: dkimSelectorFromHost(host),
-      dkimPublicKey: value,
-      dkimHost: host,
-      returnPathDomain: d.ReturnPathDomain,
-      returnPathTarget: d.ReturnPathDomainCNAMEValue || POSTMARK_RETURN_PATH_TARGET,
-    },
-  };
+  try {
+    return mailEntryFromDomain(d);
+  } catch (e) {
+    if (e instanceof NoDkimKeyError) throw new CliError(e.message, "wait a minute and re-run; if it persists, open the domain in Postmark and check its DKIM settings");
+    throw e;
+  }
 }
 
 /**
@@ -162,11 +153,16 @@ export async function registerDomain(o: RegisterOptions): Promise<RegisterResult
 
 function diffEntries(old: Partial<MailContextEntry>, next: MailContextEntry): string[] {
   const out: string[] = [];
-  for (const k of Object.keys(next) as Array<keyof MailContextEntry>) {
+  const keys = new Set([...Object.keys(old), ...Object.keys(next)] as Array<keyof MailContextEntry>);
+  for (const k of keys) {
+    if (k === "rotationKeys") continue;
     if (old[k] !== next[k]) {
       const show = (v: unknown): string => (k === "dkimPublicKey" && typeof v === "string" ? `${v.slice(0, 24)}…` : JSON.stringify(v));
       out.push(`${k}: committed ${show(old[k])}, Postmark ${show(next[k])}`);
     }
   }
+  // A rotation shows as keys to publish beside the signing key, or keys that may now go.
+  const show = (ks: readonly RotationKey[] | undefined): string => (ks?.length ? ks.map((x) => `${x.role} ${x.dkimSelector}`).join(", ") : "none");
+  if (JSON.stringify(old.rotationKeys ?? []) !== JSON.stringify(next.rotationKeys ?? [])) out.push(`rotationKeys: committed ${show(old.rotationKeys)}, Postmark ${show(next.rotationKeys)}`);
   return out;
 }

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { MailContextEntry } from "../../platform/mail-context";
-import { POSTMARK_RETURN_PATH_TARGET, returnPathDomainFor } from "../../platform/placement";
+import { dkimHostFor, POSTMARK_RETURN_PATH_TARGET, returnPathDomainFor } from "../../platform/placement";
 
 export function fakeDkimKey(seed: string, bytes = 270): string {
   let buf = Buffer.alloc(0);
@@ -17,7 +17,7 @@ export function fakeEntry(sendingDomain: string, domainId: number, selector = "2
     domainId,
     dkimSelector: selector,
     dkimPublicKey: fakeDkimKey(`${sendingDomain}:${selector}`),
-    dkimHost: `${selector}._domainkey.${sendingDomain}`,
+    dkimHost: dkimHostFor(sendingDomain, selector),
     returnPathDomain: returnPathDomainFor(sendingDomain),
     returnPathTarget: POSTMARK_RETURN_PATH_TARGET,
   };

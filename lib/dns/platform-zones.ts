@@ -7,10 +7,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { MailContextEntry } from "../../platform/mail-context";
+import { placementOfEntry, type MailContextEntry } from "../../platform/mail-context";
 import type { Platform } from "../../platform/model";
 import { activePartitions, corporateDomain, partitionDomain } from "../../platform/names";
-import { dmarcPolicy, ROOT_SPF, route53TxtRecord, sendingDomainPlacement } from "../../platform/placement";
+import { dmarcPolicy, ROOT_SPF, route53TxtRecord } from "../../platform/placement";
 import { assembleZones, fabricatedNameServers, recordsFromStack, type ExpressionResolver, type StackRecords, type Zone } from "./zone";
 
 /** A sending domain's register values, keyed by the sending domain (`dev.ardamails.com`). */
@@ -31,17 +31,13 @@ export function zonesFromPlacement(platform: Platform, entries: EntriesByDomain)
     records.push({ name: domain, type: "NS", ttl: 172800, values: fabricatedNameServers(domain), resourceId: `${domain}_delegation` });
     const e = entries.get(domain);
     if (!e) continue;
-    const pl = sendingDomainPlacement({
-      sendingDomain: domain,
-      dkim: { selector: e.dkimSelector, publicKey: e.dkimPublicKey },
-      dmarcReportMailbox: platform.dmarcReportMailbox,
-      returnPathTarget: e.returnPathTarget,
-    });
+    const pl = placementOfEntry(domain, e, platform.dmarcReportMailbox);
     records.push(
       { name: pl.spf.name, type: "TXT", ttl: 300, values: [pl.spf.value], resourceId: `${domain}_spf` },
       { name: pl.dmarc.name, type: "TXT", ttl: 300, values: [pl.dmarc.value], resourceId: `${domain}_dmarc` },
       { name: pl.dkim.name, type: "TXT", ttl: 300, values: [route53TxtRecord(pl.dkim.value)], resourceId: `${domain}_dkim` },
       { name: pl.returnPath.name, type: "CNAME", ttl: 300, values: [pl.returnPath.target], resourceId: `${domain}_return_path` },
+      ...pl.rotationDkim.map((k) => ({ name: k.name, type: "TXT" as const, ttl: 300, values: [route53TxtRecord(k.value)], resourceId: `${domain}_dkim_${k.role}` })),
     );
   }
   return assembleZones(platformZoneNames(platform), records);

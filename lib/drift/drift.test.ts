@@ -101,16 +101,45 @@ describe("drift on the sandbox (Postmark sandbox + Knot DNS on loopback)", () =>
       ["partition:Alpha002/dev", [{ kind: "secret", subject: "op://Arda-DevOAM/EmailEncryptionKey/registry", expected: `1Password item exists (${store.description})`, seen: "missing" }]],
     ]);
   });
-  it("reports exactly the rotated DKIM key of a sandbox domain", async () => {
+  it("reports a DKIM rotation as one item at each step until the old key may go", async () => {
     const dev = entries().get("dev.ardamails.com")!;
+    const key = "partitionMail:Alpha002:dev";
+    const devDrift = async (): Promise<Array<[string, string, string]>> => {
+      const r = await detectDrift(deps());
+      expect(r.assets.filter((a) => a.drifted).map((a) => a.asset)).toEqual(r.drifted ? ["partition:Alpha002/dev"] : []);
+      return r.assets.flatMap((a) => a.items.map((i): [string, string, string] => [i.kind, i.subject, i.seen]));
+    };
+    const register = () => registerDomain({ target: partitionTarget(platform, "Alpha002", "dev"), client, contextFile: env.contextFile, dryRun: false, update: true, progress: () => undefined });
+    const deploy = () => env.dns!.update(zonesFromPlacement(platform, entries()));
     // Last test: the rotation is not undone (Postmark has no "un-rotate").
     const rotated = await client.rotateDkim(dev.domainId);
-    {
-      const r = await detectDrift(deps());
-      const drifted = r.assets.filter((a) => a.drifted);
-      expect(drifted.map((a) => a.asset)).toEqual(["partition:Alpha002/dev"]);
-      expect(drifted[0].items.map((i) => [i.kind, i.subject])).toEqual([["postmark-rotation", rotated.DKIMPendingHost]]);
-    }
+    const next = rotated.DKIMPendingHost.split("._domainkey.")[0];
+    const old = dev.dkimSelector;
+
+    expect(await devDrift()).toEqual([["postmark-rotation", `${key} DKIM keys`, `signing ${old}: publish pending ${next} — re-register with --update, deploy, verify`]]);
+    await register();
+    expect(await devDrift()).toEqual([["dns:dkim-pending", `${rotated.DKIMPendingHost} TXT`, expect.stringMatching(/^no TXT record at /)]]);
+    await deploy();
+    expect(await devDrift()).toEqual([]);
+
+    // Postmark sees the pending key and signs with it: DNS already serves both, only the roles changed.
+    let d = await client.verifyDkim(dev.domainId);
+    for (let i = 0; i < 5 && d.DKIMPendingHost; i++) d = await client.verifyDkim(dev.domainId);
+    expect(d).toMatchObject({ DKIMHost: rotated.DKIMPendingHost, SafeToRemoveRevokedKeyFromDNS: false });
+    expect(await devDrift()).toEqual([["postmark-rotation", `${key} DKIM keys`, `signing ${old}, pending ${next}: DNS already right, the roles changed — re-register with --update, deploy, verify`]]);
+    await register();
+    expect(await devDrift()).toEqual([]);
+
+    // Postmark says the old key is safe to remove.
+    expect((await client.verifyDkim(dev.domainId)).SafeToRemoveRevokedKeyFromDNS).toBe(true);
+    expect(await devDrift()).toEqual([["postmark-rotation", `${key} DKIM keys`, `signing ${next}, revoked ${old}: remove ${old} — re-register with --update, deploy, verify`]]);
+    await register();
+    await deploy();
+    expect(await devDrift()).toEqual([]);
+    expect(entries().get("dev.ardamails.com")).toEqual({ ...dev, dkimSelector: next, dkimHost: rotated.DKIMPendingHost, dkimPublicKey: rotated.DKIMPendingTextValue });
+    // The next test run starts from this context, not the one committed before the rotation.
+    contextText = fs.readFileSync(env.contextFile, "utf8");
+    zones = zonesFromPlacement(platform, entries());
   });
 
 });

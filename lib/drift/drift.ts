@@ -7,10 +7,10 @@
  * Plus the external resources every deploy needs (the 1Password items) must exist.
  */
 import type { MailContextEntry } from "../../platform/mail-context";
-import { corporateContextKey, partitionContextKey } from "../../platform/mail-context";
+import { corporateContextKey, partitionContextKey, placementOfEntry } from "../../platform/mail-context";
 import type { Platform } from "../../platform/model";
 import { activePartitions, corporateDomain, partitionDomain, partitionKeyRegistryRef, partitionPostmarkTokenRef, postmarkAccount } from "../../platform/names";
-import { dkimSelectorFromHost, POSTMARK_RETURN_PATH_TARGET, sendingDomainPlacement } from "../../platform/placement";
+import { mailEntryFromDomain } from "../postmark/mail-entry";
 import type { DomainDetails } from "../postmark/types";
 import type { SecretStore } from "../secrets/store";
 import type { DnsReader } from "../verify/dns-reader";
@@ -92,18 +92,25 @@ function assetsOf(platform: Platform, groups: readonly InstanceGroup[]): AssetSp
   return out;
 }
 
-/** Postmark's active key: the current one, or before the first verification the pending one. */
-function postmarkEntry(d: DomainDetails): MailContextEntry {
-  const current = Boolean(d.DKIMHost && d.DKIMTextValue);
-  const host = current ? d.DKIMHost : d.DKIMPendingHost;
-  return {
-    domainId: d.ID,
-    dkimSelector: dkimSelectorFromHost(host),
-    dkimPublicKey: current ? d.DKIMTextValue : d.DKIMPendingTextValue,
-    dkimHost: host,
-    returnPathDomain: d.ReturnPathDomain,
-    returnPathTarget: d.ReturnPathDomainCNAMEValue || POSTMARK_RETURN_PATH_TARGET,
-  };
+type PublishedKeys = Map<string, { role: string; value: string }>;
+
+/** Every DKIM key an entry publishes, by selector: the signing key and any rotation keys. */
+function publishedKeys(e: Partial<MailContextEntry>): PublishedKeys {
+  const m: PublishedKeys = new Map();
+  if (e.dkimSelector) m.set(e.dkimSelector, { role: "signing", value: String(e.dkimPublicKey) });
+  for (const k of Array.isArray(e.rotationKeys) ? e.rotationKeys : []) m.set(k.dkimSelector, { role: k.role, value: k.dkimPublicKey });
+  return m;
+}
+
+function describeKeys(m: PublishedKeys): string {
+  return [...m].map(([sel, k]) => `${k.role} ${sel}`).join(", ") || "none";
+}
+
+function rotationAdvice(want: PublishedKeys, have: PublishedKeys): string {
+  const add = [...want].filter(([sel, k]) => have.get(sel)?.value !== k.value).map(([sel, k]) => `publish ${k.role} ${sel}`);
+  const drop = [...have].filter(([sel]) => !want.has(sel)).map(([sel]) => `remove ${sel}`);
+  const todo = [...add, ...drop];
+  return `${todo.length ? todo.join(", ") : "DNS already right, the roles changed"} — re-register with --update, deploy, verify`;
 }
 
 const short = (v: unknown): string => {
@@ -142,29 +149,41 @@ async function assetDrift(d: DriftDeps, a: AssetSpec): Promise<AssetDrift> {
     items.push({ kind: "postmark", subject: `Postmark domain ${ctx.domainId}`, expected: `domain ${a.domain} exists`, seen: (e as Error).message });
     return { asset: a.asset, instanceGroup: a.group, sendingDomain: a.domain, drifted: true, items };
   }
-  const pm = postmarkEntry(dom);
-  const placement = sendingDomainPlacement({ sendingDomain: a.domain, dkim: { selector: pm.dkimSelector, publicKey: pm.dkimPublicKey }, dmarcReportMailbox: d.platform.dmarcReportMailbox, returnPathTarget: pm.returnPathTarget });
+  let pm: MailContextEntry;
+  try {
+    pm = mailEntryFromDomain(dom).entry;
+  } catch (e) {
+    items.push({ kind: "postmark", subject: `Postmark domain ${dom.ID}`, expected: "a DKIM key", seen: (e as Error).message });
+    return { asset: a.asset, instanceGroup: a.group, sendingDomain: a.domain, drifted: true, items };
+  }
+  const placement = placementOfEntry(a.domain, pm, d.platform.dmarcReportMailbox);
 
   // Postmark ↔ placement (the seam the seed's DQ-R1-009 bug broke).
   if (dom.Name !== a.domain) items.push({ kind: "placement", subject: `Postmark domain ${dom.ID} name`, expected: a.domain, seen: dom.Name });
   if (pm.dkimHost !== placement.dkim.name) items.push({ kind: "placement", subject: "DKIM host", expected: placement.dkim.name, seen: pm.dkimHost });
   if (pm.returnPathDomain !== placement.returnPath.name) items.push({ kind: "placement", subject: "Return-Path domain", expected: placement.returnPath.name, seen: pm.returnPathDomain || "none" });
 
-  // Context ↔ Postmark.
-  for (const k of ["dkimHost", "dkimSelector", "dkimPublicKey", "returnPathDomain", "returnPathTarget"] as const) {
+  // Context ↔ Postmark. A rotation (started, switched, or old key now safe to remove) is one item.
+  const want = publishedKeys(pm);
+  const have = publishedKeys(ctx);
+  const rotating = (pm.rotationKeys?.length ?? 0) > 0 || (ctx.rotationKeys?.length ?? 0) > 0;
+  if (rotating && describeKeys(want) !== describeKeys(have)) {
+    items.push({ kind: "postmark-rotation", subject: `${a.contextKey} DKIM keys`, expected: `${describeKeys(want)} (Postmark)`, seen: `${describeKeys(have)}: ${rotationAdvice(want, have)}` });
+  }
+  const fields = rotating ? (["returnPathDomain", "returnPathTarget"] as const) : (["dkimHost", "dkimSelector", "dkimPublicKey", "returnPathDomain", "returnPathTarget"] as const);
+  for (const k of fields) {
     if (ctx[k] !== pm[k]) items.push({ kind: "context", subject: `${a.contextKey}.${k}`, expected: `${short(pm[k])} (Postmark)`, seen: short(ctx[k]) });
   }
 
-  // Postmark's own state: verified, no rotation waiting for DNS.
+  // Postmark's own state: verified.
   if (!dom.DKIMVerified || !dom.ReturnPathDomainVerified) {
     items.push({ kind: "postmark-verification", subject: `Postmark domain ${dom.ID}`, expected: "DKIM and Return-Path verified", seen: `DKIMVerified=${dom.DKIMVerified}, ReturnPathDomainVerified=${dom.ReturnPathDomainVerified}` });
   }
-  if (dom.DKIMHost && dom.DKIMPendingHost) {
-    items.push({ kind: "postmark-rotation", subject: dom.DKIMPendingHost, expected: "no pending DKIM key outside the context and DNS", seen: `pending key ${dkimSelectorFromHost(dom.DKIMPendingHost)} (rotation): re-register with --update, deploy, verify` });
-  }
 
-  // DNS ↔ placement of Postmark's values.
-  const dns = await verifyDomain({ label: a.asset, sendingDomain: a.domain, entry: pm, dmarcReportMailbox: d.platform.dmarcReportMailbox, requiredOutputs: [] }, { dns: d.dns });
+  // DNS ↔ placement of Postmark's values: the signing key, and the rotation keys the context
+  // already carries (a rotation not yet registered is the single item above, not also a DNS one).
+  const deployed: MailContextEntry = { ...pm, rotationKeys: (pm.rotationKeys ?? []).filter((k) => have.has(k.dkimSelector)) };
+  const dns = await verifyDomain({ label: a.asset, sendingDomain: a.domain, entry: deployed, dmarcReportMailbox: d.platform.dmarcReportMailbox, requiredOutputs: [] }, { dns: d.dns });
   for (const c of dns.checks.filter((x) => !x.ok)) items.push({ kind: `dns:${c.check}`, subject: c.subject, expected: c.expected, seen: c.seen });
 
   return { asset: a.asset, instanceGroup: a.group, sendingDomain: a.domain, drifted: items.length > 0, items };

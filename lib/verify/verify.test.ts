@@ -100,6 +100,21 @@ maybe("verify against a real DNS server (knotd on loopback)", () => {
     expect(ns.note).toBe("one DNS server serves both the parent and the zone: the delegation was read from the zone's own NS");
   });
 
+  it("during a DKIM rotation checks the pending key too, byte for byte", async () => {
+    const signing = entries.get(devDomain)!;
+    const pendingKey = fakeEntry(devDomain, 102, "20261101000000pm");
+    const rotating = { ...signing, rotationKeys: [{ role: "pending" as const, dkimSelector: pendingKey.dkimSelector, dkimPublicKey: pendingKey.dkimPublicKey, dkimHost: pendingKey.dkimHost }] };
+    const rotatingZones = zonesFromPlacement(platform, new Map([...entries, [devDomain, rotating]]));
+    await server.update(rotatingZones);
+    const t = partitionTarget(platform, dev, rotating);
+    const ok = await verifyDomain(t, { dns: reader() });
+    expect(ok.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(ok.checks.map((c) => c.check)).toEqual(["ns-delegation", "spf", "dmarc", "dkim", "dkim-pending", "return-path"]);
+    await server.update(withoutRecord(rotatingZones, (r) => r.name === pendingKey.dkimHost));
+    const r = await verifyDomain(t, { dns: reader() });
+    expect(r.checks.filter((c) => !c.ok).map((c) => [c.check, c.subject])).toEqual([["dkim-pending", `${pendingKey.dkimHost} TXT`]]);
+  });
+
   it("retries Postmark verifyDkim until verified, bounded, then checks the six outputs", async () => {
     let dkimCalls = 0;
     const pm: PostmarkDomainVerifier = {

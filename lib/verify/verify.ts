@@ -4,10 +4,9 @@
  * verifyReturnPath with bounded retries (the first DKIM call is often still pending), then the
  * stack's six outputs. Every check carries the expected and the seen value.
  */
-import type { MailContextEntry } from "../../platform/mail-context";
+import { placementOfEntry, type MailContextEntry } from "../../platform/mail-context";
 import type { Partition, Platform } from "../../platform/model";
 import { corporateDomain, PARTITION_OUTPUTS, partitionDomain } from "../../platform/names";
-import { sendingDomainPlacement } from "../../platform/placement";
 import type { DomainDetails } from "../postmark/types";
 import { type Delegation, DelegationError, type DnsReader, LookupError } from "./dns-reader";
 
@@ -113,12 +112,7 @@ async function delegationCheck(dns: DnsReader, zone: string): Promise<CheckResul
 
 export async function verifyDomain(target: VerifyTarget, opts: VerifyOptions): Promise<VerifyReport> {
   const e = target.entry;
-  const pl = sendingDomainPlacement({
-    sendingDomain: target.sendingDomain,
-    dkim: { selector: e.dkimSelector, publicKey: e.dkimPublicKey },
-    dmarcReportMailbox: target.dmarcReportMailbox,
-    returnPathTarget: e.returnPathTarget,
-  });
+  const pl = placementOfEntry(target.sendingDomain, e, target.dmarcReportMailbox);
   const checks: CheckResult[] = [];
   const dns = opts.dns;
 
@@ -143,6 +137,8 @@ export async function verifyDomain(target: VerifyTarget, opts: VerifyOptions): P
   await txtCheck("dmarc", pl.dmarc.name, pl.dmarc.value, (v) => v.startsWith("v=DMARC1"));
   // Byte-identical: the joined character-strings must equal the context value exactly.
   await txtCheck("dkim", pl.dkim.name, pl.dkim.value, () => true);
+  // During a rotation the pending (or revoked) key must be served too, just as exactly.
+  for (const k of pl.rotationDkim) await txtCheck(`dkim-${k.role}`, k.name, k.value, () => true);
 
   const rp = await seenOf(() => dns.cname(pl.returnPath.name));
   checks.push({
