@@ -9,6 +9,7 @@ import { withRecordValues, type Zone } from "../dns/zone";
 import { PostmarkClient } from "../postmark/client";
 import { FileSecretStore } from "../secrets";
 import { dnsReader } from "../verify/dns-reader";
+import { partitionTarget as verifyTarget, verifyDomain } from "../verify/verify";
 import { detectDrift, formatDrift, type DriftDeps } from "./drift";
 
 const platform = loadPlatform("sandbox");
@@ -123,9 +124,15 @@ describe("drift on the sandbox (Postmark sandbox + Knot DNS on loopback)", () =>
     expect(await devDrift()).toEqual([]);
 
     // Postmark sees the pending key and signs with it: DNS already serves both, only the roles changed.
-    let d = await client.verifyDkim(dev.domainId);
-    for (let i = 0; i < 5 && d.DKIMPendingHost; i++) d = await client.verifyDkim(dev.domainId);
-    expect(d).toMatchObject({ DKIMHost: rotated.DKIMPendingHost, SafeToRemoveRevokedKeyFromDNS: false });
+    // verify waits for that switch, not just DKIMVerified (which stays true through a rotation).
+    const verifyDev = (attempts: number) =>
+      verifyDomain(verifyTarget(platform, findPartition(platform, "Alpha002", "dev"), entries().get("dev.ardamails.com")!), { dns: deps().dns, postmark: client, attempts, sleep: async () => undefined });
+    const early = (await verifyDev(1)).checks.find((c) => c.check === "postmark-dkim")!;
+    expect(early).toMatchObject({ ok: false, seen: `rotation: Postmark has not switched to the pending key ${next} yet after 1 calls` });
+    const switched = await verifyDev(5);
+    expect(switched.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(switched.checks.find((c) => c.check === "postmark-dkim")!.seen).toBe("verified (call 1 of at most 5)");
+    expect(await client.getDomain(dev.domainId)).toMatchObject({ DKIMHost: rotated.DKIMPendingHost, SafeToRemoveRevokedKeyFromDNS: false });
     expect(await devDrift()).toEqual([["postmark-rotation", `${key} DKIM keys`, `signing ${old}, pending ${next}: DNS already right, the roles changed — re-register with --update, deploy, verify`]]);
     await register();
     expect(await devDrift()).toEqual([]);

@@ -153,7 +153,7 @@ export async function verifyDomain(target: VerifyTarget, opts: VerifyOptions): P
     const attempts = Math.max(1, opts.attempts ?? 5);
     const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const pm = opts.postmark;
-    const retry = async (check: string, call: (id: number) => Promise<DomainDetails>, done: (d: DomainDetails) => boolean): Promise<void> => {
+    const retry = async (check: string, call: (id: number) => Promise<DomainDetails>, done: (d: DomainDetails) => boolean, notYet: (d: DomainDetails) => string): Promise<void> => {
       let last = "no answer";
       for (let i = 1; i <= attempts; i++) {
         try {
@@ -162,7 +162,7 @@ export async function verifyDomain(target: VerifyTarget, opts: VerifyOptions): P
             checks.push({ check, subject: `Postmark domain ${e.domainId} (${d.Name})`, ok: true, expected: "verified", seen: `verified (call ${i} of at most ${attempts})` });
             return;
           }
-          last = check === "postmark-dkim" ? `pending (DKIMUpdateStatus ${d.DKIMUpdateStatus})` : "not verified";
+          last = notYet(d);
         } catch (err) {
           last = `error: ${(err as Error).message}`;
         }
@@ -170,8 +170,17 @@ export async function verifyDomain(target: VerifyTarget, opts: VerifyOptions): P
       }
       checks.push({ check, subject: `Postmark domain ${e.domainId}`, ok: false, expected: "verified", seen: `${last} after ${attempts} calls` });
     };
-    await retry("postmark-dkim", (id) => pm.verifyDkim(id), (d) => d.DKIMVerified);
-    await retry("postmark-return-path", (id) => pm.verifyReturnPath(id), (d) => d.ReturnPathDomainVerified);
+    // A published pending key is verified once Postmark has switched to it (DKIMVerified alone
+    // stays true through a rotation).
+    const pending = e.rotationKeys?.find((k) => k.role === "pending");
+    const stillPending = (d: DomainDetails): boolean => pending !== undefined && d.DKIMPendingHost === pending.dkimHost;
+    await retry(
+      "postmark-dkim",
+      (id) => pm.verifyDkim(id),
+      (d) => d.DKIMVerified && !stillPending(d),
+      (d) => (d.DKIMVerified && pending ? `rotation: Postmark has not switched to the pending key ${pending.dkimSelector} yet` : `pending (DKIMUpdateStatus ${d.DKIMUpdateStatus})`),
+    );
+    await retry("postmark-return-path", (id) => pm.verifyReturnPath(id), (d) => d.ReturnPathDomainVerified, () => "not verified");
   }
 
   if (opts.outputs && target.requiredOutputs.length) {
