@@ -63,8 +63,18 @@ describe("bin/arda-mail (real process)", () => {
 
   test("a crash between the Postmark call and the context write leaves the file intact; the re-run recovers without a duplicate", async () => {
     const before = fs.readFileSync(h.contextFile, "utf8");
-    const crashed = await runBin(["register", "Alpha002", "dev", ...h.flags], { ARDA_MAIL_TEST_CRASH_AFTER: "postmark" });
-    expect(crashed.signal).toBe("SIGKILL");
+    // Postmark creates the domain but its answer is held: the process dies (SIGKILL, no clean-up)
+    // while waiting for it — after the Postmark change, before any context write.
+    await h.sandbox.admin.injectFault({ kind: "delay", delayMs: 3000, phase: "after", method: "POST", pathPrefix: "/domains" });
+    const child = spawn(process.execPath, [BIN, "register", "Alpha002", "dev", ...h.flags], { cwd: REPO_ROOT, stdio: "ignore" });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    const deadline = Date.now() + 15_000;
+    while ((await h.sandbox.admin.state()).domains.length === 0) {
+      if (Date.now() > deadline) throw new Error("register never reached Postmark's create");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGKILL");
+    expect(await exited).toBe("SIGKILL");
     expect(fs.readFileSync(h.contextFile, "utf8")).toBe(before);
     expect(fs.readdirSync(h.dir).sort()).toEqual(["cdktf.json", "secrets.json"]);
     expect((await h.sandbox.admin.state()).domains).toHaveLength(1);

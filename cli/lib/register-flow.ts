@@ -9,9 +9,6 @@ import type { DomainDetails } from "../../lib/postmark/types";
 import { CliError } from "./errors";
 import { partitionOrFail } from "./args";
 
-/** Test hook: `postmark` = die hard (SIGKILL) after Postmark answered, before the context write. */
-export const CRASH_ENV = "ARDA_MAIL_TEST_CRASH_AFTER";
-
 /** What one register run works on, fully resolved from the platform model. */
 export interface RegisterTarget {
   /** `Alpha002/dev` or `Corporate`. */
@@ -117,8 +114,6 @@ export async function registerDomain(o: RegisterOptions): Promise<RegisterResult
       o.progress(`${target.label}: set Return-Path ${expectedReturnPath}`);
     }
   }
-
-  if (process.env[CRASH_ENV] === "postmark") process.kill(process.pid, "SIGKILL");
 
   const { entry, key } = entryFromDomain(o.dryRun ? { ...domain, ReturnPathDomain: expectedReturnPath } : domain);
   const context = readContextEntries(o.contextFile);
