@@ -31,7 +31,7 @@ async function run<T>(cmd: Parameters<typeof runInProcess>[0], argv: string[]) {
 beforeAll(async () => {
   env = await startSandboxEnvironment({ platform });
   if (!env.dns) throw new Error("these tests need Knot DNS (apt-get install knot)");
-  common = ["--platform", "sandbox", "--secrets", `file:${env.secretsFile}`, "--postmark-url", env.sandbox.url, "--context-file", env.contextFile, "--resolver", env.dns.address, "--parent-server", env.dns.address];
+  common = ["--platform", "sandbox", "--secrets", `file:${env.secretsFile}`, "--postmark-url", env.sandbox.url, "--context-file", env.contextFile, "--resolver", env.dns.address, "--parent-server", env.dns.parentAddress];
   const client = new PostmarkClient({ accountToken: env.sandbox.accountToken, apiUrl: env.sandbox.url });
   for (const t of [corporateTarget(platform), ...activePartitions(platform).map((p) => partitionTarget(platform, p.infrastructure, p.name))]) {
     await registerDomain({ target: t, client, contextFile: env.contextFile, dryRun: false, update: false, progress: () => undefined });
@@ -70,6 +70,17 @@ describe("arda-mail verify", () => {
     expect(o.stderr).toMatch(/FAIL dkim\s+\d+pm\._domainkey\.stage\.ardamails\.com TXT/);
     expect(o.stderr).toContain('seen:     "k=rsa;p=AAAA"');
     expect(o.json.error.message).toMatch(/^verify Alpha002\/stage failed: dkim \(\d+pm\._domainkey\.stage\.ardamails\.com TXT: expected "k=rsa;p=/);
+  });
+
+  it("fails when the mail root no longer delegates the partition, though the partition zone still answers", async () => {
+    await env.dns!.update(withoutRecord(zones, (r) => r.type === "NS" && r.name === "prod.ardamails.com"));
+    const o = await run<{ error: { message: string } }>(Verify, ["Alpha001", "prod", "--no-postmark"]);
+    expect(o.code).toBe(1);
+    expect(o.stderr).toMatch(/FAIL ns-delegation\s+prod\.ardamails\.com NS \(delegation in ardamails\.com\)/);
+    expect(o.stderr).toContain(`seen:     ardamails.com does not delegate prod.ardamails.com: its server ${env.dns!.parentAddress} answered NXDOMAIN with no NS for prod.ardamails.com`);
+    // Every other check passes: the zone itself is served as before.
+    expect(o.stderr).toContain("PASS dkim");
+    expect(o.stderr).not.toMatch(/FAIL (spf|dmarc|dkim|return-path)/);
   });
 
   it("fails when a record is removed, and verify corporate passes", async () => {

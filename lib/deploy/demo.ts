@@ -36,7 +36,7 @@ export async function runDemoCascade(o: DemoOptions = {}): Promise<DemoRun> {
     throw new DnsServerMissing();
   }
   const say = (l: string): void => (o.progress ?? ((x: string) => process.stderr.write(`${x}\n`)))(scrub(l, env.secretValues));
-  say(`sandbox: Postmark ${env.sandbox.url}, DNS (knotd) ${env.dns.address}, scratch ${env.dir}`);
+  say(`sandbox: Postmark ${env.sandbox.url}, DNS (knotd) ${env.dns.parentAddress} for the mail root zone and ${env.dns.address} for the zones below it, scratch ${env.dir}`);
   const ctx: DeployContext = {
     platform,
     contextFile: env.contextFile,
@@ -45,8 +45,7 @@ export async function runDemoCascade(o: DemoOptions = {}): Promise<DemoRun> {
     awsConfigFile: env.awsConfigFile,
     offline: true,
     resolver: env.dns.address,
-    // One knotd serves the whole sandbox tree, the parent zones included.
-    parentServer: env.dns.address,
+    parentServer: env.dns.parentAddress,
     localDnsDir: env.dns.dir,
     planOnly: false,
     allowDestructive: false,

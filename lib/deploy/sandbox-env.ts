@@ -1,6 +1,6 @@
 /**
  * The embedded default the demo, the bench and the tests run on: the Postmark sandbox on loopback,
- * the real DNS server (knotd, when installed) serving the mail root zone, a file secret store with
+ * the real DNS server (knotd, when installed: one for the mail root zone, one for the zones below it), a file secret store with
  * generated values, an AWS config with the model's profiles, a scratch context file and rollout
  * record — all in one scratch directory. Nothing committed is touched.
  */
@@ -11,14 +11,14 @@ import * as path from "node:path";
 import type { Platform } from "../../platform/model";
 import { partitionKeyRegistryRef, partitionPostmarkTokenRef } from "../../platform/names";
 import { startSandbox, type RunningSandbox } from "../../sandbox/postmark/server";
-import { findKnotd, startDnsServer, type DnsServer } from "../dns/knot";
+import { findKnotd, startDnsTree, type DnsTree } from "../dns/knot";
 import { assembleZones } from "../dns/zone";
 
 export interface SandboxEnvironment {
   readonly dir: string;
   readonly sandbox: RunningSandbox;
   /** Undefined when Knot DNS is not installed. */
-  readonly dns?: DnsServer;
+  readonly dns?: DnsTree;
   readonly secretsFile: string;
   readonly awsConfigFile: string;
   readonly contextFile: string;
@@ -56,7 +56,7 @@ export async function startSandboxEnvironment(o: SandboxEnvOptions): Promise<San
   const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-sandbox-"));
   fs.mkdirSync(dir, { recursive: true });
   const token = o.token ?? `sandbox-canary-${randomUUID()}`;
-  const dns = !o.noDns && findKnotd() ? await startDnsServer(assembleZones([o.platform.mailRootDomain], []), { dir: path.join(dir, "dns") }) : undefined;
+  const dns = !o.noDns && findKnotd() ? await startDnsTree([o.platform.mailRootDomain], assembleZones([o.platform.mailRootDomain], []), { dir: path.join(dir, "dns") }) : undefined;
   const sandbox = await startSandbox({ accountToken: token, dnsResolver: dns?.address, dkimBits: 1024, dkimVerifyAfterCalls: o.dkimVerifyAfterCalls ?? 2 });
 
   const secrets: Record<string, string> = {};
@@ -88,7 +88,7 @@ export async function startSandboxEnvironment(o: SandboxEnvOptions): Promise<San
     "--context-file", contextFile,
     "--rollout-file", rolloutFile,
     "--work-dir", workDir,
-    ...(dns ? ["--resolver", dns.address, "--parent-server", dns.address, "--local-dns", dns.dir] : []),
+    ...(dns ? ["--resolver", dns.address, "--parent-server", dns.parentAddress, "--local-dns", dns.dir] : []),
   ];
   return {
     dir,

@@ -56,8 +56,8 @@ function config(dir: string, port: number, zones: readonly Zone[]): string {
     "    zonefile-load: whole",
     "    journal-content: none",
     "    semantic-checks: off",
-    "zone:",
-    ...zones.map((z) => `  - domain: ${z.name}.`),
+    // A server may start with no zone yet (the sandbox tree's child server before any deploy).
+    ...(zones.length ? ["zone:", ...zones.map((z) => `  - domain: ${z.name}.`)] : []),
     "",
   ].join("\n");
 }
@@ -85,6 +85,12 @@ export function readServerInfo(dir: string): ServerInfo {
  * zone files with a new serial, reload through knotc, wait until every zone serves it.
  */
 export async function reloadZones(dir: string, zones: readonly Zone[]): Promise<void> {
+  const tree = readTreeInfo(dir);
+  if (tree) {
+    const isParent = (z: Zone): boolean => tree.parentZones.includes(z.name);
+    await Promise.all([reloadZones(path.join(dir, "parent"), zones.filter(isParent)), reloadZones(path.join(dir, "zones"), zones.filter((z) => !isParent(z)))]);
+    return;
+  }
   const info = readServerInfo(dir);
   const serial = info.serial + 1;
   const conf = path.join(dir, "knot.conf");
@@ -155,6 +161,48 @@ export async function startDnsServer(zones: readonly Zone[], opts: { dir?: strin
         child.once("exit", () => res());
         child.kill("SIGTERM");
       });
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The sandbox's DNS tree: two knotd, one serving the parent zones (the mail root), one every zone
+ * below — as in Route53, where a child zone never shares name servers with its parent, so the
+ * parent's delegation can be read apart from the child's own NS. `address` is the child server
+ * (what `--resolver` takes and the Postmark sandbox checks); `parentAddress` is `--parent-server`.
+ * `update()` and `reloadZones(dir)` put each zone on its server.
+ */
+export interface DnsTree extends DnsServer {
+  readonly parentAddress: string;
+}
+
+interface TreeInfo {
+  readonly parentZones: readonly string[];
+}
+
+function readTreeInfo(dir: string): TreeInfo | undefined {
+  const f = path.join(dir, "tree.json");
+  return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, "utf8")) as TreeInfo) : undefined;
+}
+
+export async function startDnsTree(parentZones: readonly string[], zones: readonly Zone[], opts: { dir?: string } = {}): Promise<DnsTree> {
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-dns-"));
+  fs.mkdirSync(dir, { recursive: true });
+  const isParent = (z: Zone): boolean => parentZones.includes(z.name);
+  const [parent, child] = await Promise.all([
+    startDnsServer(zones.filter(isParent), { dir: path.join(dir, "parent") }),
+    startDnsServer(zones.filter((z) => !isParent(z)), { dir: path.join(dir, "zones") }),
+  ]);
+  fs.writeFileSync(path.join(dir, "tree.json"), JSON.stringify({ parentZones } satisfies TreeInfo));
+  return {
+    address: child.address,
+    port: child.port,
+    parentAddress: parent.address,
+    dir,
+    update: (next: readonly Zone[]) => reloadZones(dir, next),
+    async stop(): Promise<void> {
+      await Promise.all([parent.stop(), child.stop()]);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

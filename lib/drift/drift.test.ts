@@ -23,7 +23,7 @@ function deps(overrides: Partial<DriftDeps> = {}): DriftDeps {
     platform,
     context: readContext(env.contextFile),
     secrets: new FileSecretStore(env.secretsFile),
-    dns: dnsReader(env.dns!.address, { parentServer: env.dns!.address }),
+    dns: dnsReader(env.dns!.address, { parentServer: env.dns!.parentAddress }),
     getDomain: (_t, id) => client.getDomain(id),
     ...overrides,
   };
