@@ -92,9 +92,12 @@ async function parentServers(r: Resolver, parent: string, opts: DnsReaderOptions
   } catch (e) {
     throw new DelegationError(`cannot find the name servers of ${parent}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (name its server with --parent-server <ip:port>)`);
   }
-  const addresses = (await Promise.all(names.map((n) => r.resolve4(n).catch(() => [] as string[])))).flat();
-  if (!addresses.length) throw new DelegationError(`no address for any name server of ${parent} (${names.join(", ")}); name its server with --parent-server <ip:port>`);
-  return addresses.map((a) => `${a}:53`);
+  const lookup = (n: string, f: (n: string) => Promise<string[]>): Promise<string[]> => f.call(r, n).catch(() => [] as string[]);
+  const v4 = (await Promise.all(names.map((n) => lookup(n, r.resolve4)))).flat().map((a) => `${a}:53`);
+  const v6 = (await Promise.all(names.map((n) => lookup(n, r.resolve6)))).flat().map((a) => `[${a}]:53`);
+  if (!v4.length && !v6.length) throw new DelegationError(`no address for any name server of ${parent} (${names.join(", ")}); name its server with --parent-server <ip:port>`);
+  // IPv4 first: an IPv6 route is the one more often missing on a runner.
+  return [...v4, ...v6];
 }
 
 /**
