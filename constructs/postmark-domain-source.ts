@@ -2,8 +2,8 @@ import { ITerraformDependable, Fn } from "cdktf";
 import { Construct } from "constructs";
 import { Domain } from "../.gen/providers/postmark/domain";
 import { DomainVerification } from "../.gen/providers/postmark/domain-verification";
-import type { MailContextEntry, RotationRole } from "../platform/mail-context";
-import { returnPathDomainFor, route53TxtRecord, TXT_CHUNK, type DkimKey } from "../platform/placement";
+import { rotationDkimKeys, type MailContextEntry } from "../platform/mail-context";
+import { returnPathDomainFor, route53TxtRecord, TXT_CHUNK, type RotationDkimKey } from "../platform/placement";
 
 /** Where a PostmarkSendingDomain's values come from; hides the two paths from the construct. */
 export interface PostmarkDomainSource {
@@ -14,7 +14,7 @@ export interface PostmarkDomainSource {
   readonly dkimTxtRecord: string;
   readonly returnPathTarget: string;
   /** Keys of a DKIM rotation published beside the signing key (context path; none in the provider path). */
-  readonly rotationKeys: ReadonlyArray<DkimKey & { readonly role: RotationRole }>;
+  readonly rotationKeys: readonly RotationDkimKey[];
   /** The `postmark_domain` resource (provider path only). */
   readonly domain?: Domain;
   /** Add the verification that waits until Postmark sees the given records. */
@@ -38,7 +38,7 @@ export function postmarkDomainSource(
 
   if (dkim.kind === "context") {
     const e = dkim.entry;
-    const rotationKeys = (e.rotationKeys ?? []).map((k) => ({ role: k.role, selector: k.dkimSelector, publicKey: k.dkimPublicKey }));
+    const rotationKeys = rotationDkimKeys(e);
     return {
       rotationKeys,
       domainId: String(e.domainId),

@@ -58,7 +58,7 @@ export class PostmarkSendingDomain extends Construct {
     const dkimRecord = (id: string, name: string, txtRecord: string): Route53Record => new Route53Record(this, id, { zoneId: props.zoneId, name, type: "TXT", ttl: 3600, records: [txtRecord] });
     this.dkimRecords = [
       dkimRecord(dkimId(this.source.dkimSelector), this.placement.dkim.name, this.source.dkimTxtRecord),
-      ...this.placement.rotationDkim.map((k, i) => dkimRecord(dkimId(this.source.rotationKeys[i].selector), k.name, route53TxtRecord(k.value))),
+      ...this.placement.rotationDkim.map((k) => dkimRecord(dkimId(k.selector), k.name, route53TxtRecord(k.value))),
     ];
     this.returnPathRecord = new Route53Record(this, "return_path", {
       zoneId: props.zoneId,

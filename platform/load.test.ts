@@ -113,22 +113,22 @@ describe("platform model", () => {
     );
   });
 
-  it("a context entry whose DKIM host disagrees with the placement function is refused (DQ-R1-009)", () => {
+  /** The sandbox platform's dev partition and its committed register entry. */
+  const sandboxDevEntry = () => {
     const p = loadPlatform("sandbox", { env: {} });
-    const dev = findPartition(p, "Alpha002", "dev");
     const file = path.join(__dirname, "sandbox.cdktf.json");
     const context = readContext(file);
-    const entry = context["partitionMail:Alpha002:dev"] as Record<string, unknown>;
+    return { p, dev: findPartition(p, "Alpha002", "dev"), file, context, entry: context["partitionMail:Alpha002:dev"] as Record<string, string> };
+  };
+
+  it("a context entry whose DKIM host disagrees with the placement function is refused (DQ-R1-009)", () => {
+    const { p, dev, file, context, entry } = sandboxDevEntry();
     const leaf = { ...context, "partitionMail:Alpha002:dev": { ...entry, dkimHost: `${entry.dkimSelector}._domainkey.acme.dev.ardamails.com` } };
     expect(() => partitionMailEntry(p, dev, leaf, file)).toThrow(/dkimHost: ".*acme\.dev\.ardamails\.com" is not where the placement function puts this domain's DKIM/);
   });
 
   it("rotation keys in a context entry are checked like the signing key, each problem named", () => {
-    const p = loadPlatform("sandbox", { env: {} });
-    const dev = findPartition(p, "Alpha002", "dev");
-    const file = path.join(__dirname, "sandbox.cdktf.json");
-    const context = readContext(file);
-    const entry = context["partitionMail:Alpha002:dev"] as Record<string, string>;
+    const { p, dev, file, context, entry } = sandboxDevEntry();
     const withKeys = (rotationKeys: unknown) => ({ ...context, "partitionMail:Alpha002:dev": { ...entry, rotationKeys } });
     const pending = { role: "pending", dkimSelector: "20261101000000pm", dkimPublicKey: "k=rsa;p=NEXT", dkimHost: "20261101000000pm._domainkey.dev.ardamails.com" };
     expect(partitionMailEntry(p, dev, withKeys([pending]), file).rotationKeys).toEqual([pending]);

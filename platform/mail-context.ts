@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { REPO_ROOT } from "./load";
 import type { Partition, Platform } from "./model";
 import { corporateDomain, partitionDomain } from "./names";
-import { dkimHostFor, dkimSelectorFromHost, returnPathDomainFor, sendingDomainPlacement, type SendingDomainPlacement } from "./placement";
+import { dkimHostFor, dkimSelectorFromHost, returnPathDomainFor, sendingDomainPlacement, type RotationDkimKey, type RotationRole, type SendingDomainPlacement } from "./placement";
 
 /**
  * The register output: the public Postmark values of one sending domain, committed in the
@@ -34,7 +34,7 @@ export interface RotationKey {
   readonly dkimHost: string;
 }
 
-export type RotationRole = "pending" | "revoked";
+export type { RotationRole };
 const ROTATION_ROLES: readonly RotationRole[] = ["pending", "revoked"];
 
 export function partitionContextKey(p: Pick<Partition, "infrastructure" | "name">): string {
@@ -138,12 +138,17 @@ function rotationKeysOf(raw: unknown, at: string, problems: string[]): RotationK
   });
 }
 
+/** An entry's rotation keys in the placement function's terms. */
+export function rotationDkimKeys(e: MailContextEntry): RotationDkimKey[] {
+  return (e.rotationKeys ?? []).map((k) => ({ role: k.role, selector: k.dkimSelector, publicKey: k.dkimPublicKey }));
+}
+
 /** Where the records of a registered sending domain go: its signing key, any rotation keys, Return-Path. */
 export function placementOfEntry(sendingDomain: string, e: MailContextEntry, dmarcReportMailbox: string): SendingDomainPlacement {
   return sendingDomainPlacement({
     sendingDomain,
     dkim: { selector: e.dkimSelector, publicKey: e.dkimPublicKey },
-    rotationKeys: (e.rotationKeys ?? []).map((k) => ({ role: k.role, selector: k.dkimSelector, publicKey: k.dkimPublicKey })),
+    rotationKeys: rotationDkimKeys(e),
     dmarcReportMailbox,
     returnPathTarget: e.returnPathTarget,
   });

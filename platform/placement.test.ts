@@ -30,8 +30,8 @@ describe("sendingDomainPlacement", () => {
     });
     expect(p.dkim).toEqual({ name: "20260601000000pm._domainkey.dev.ardamails.com", value: "k=rsa;p=NEW" });
     expect(p.rotationDkim).toEqual([
-      { role: "pending", name: "20260701000000pm._domainkey.dev.ardamails.com", value: "k=rsa;p=NEXT" },
-      { role: "revoked", name: "20260526234343pm._domainkey.dev.ardamails.com", value: "k=rsa;p=OLD" },
+      { role: "pending", selector: "20260701000000pm", name: "20260701000000pm._domainkey.dev.ardamails.com", value: "k=rsa;p=NEXT" },
+      { role: "revoked", selector: "20260526234343pm", name: "20260526234343pm._domainkey.dev.ardamails.com", value: "k=rsa;p=OLD" },
     ]);
   });
 

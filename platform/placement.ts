@@ -30,6 +30,14 @@ export interface DkimKey {
   readonly publicKey: string;
 }
 
+/** `pending`: Postmark's new key before it signs with it; `revoked`: the old key until it is safe to remove. */
+export type RotationRole = "pending" | "revoked";
+
+/** A DKIM key of a rotation in progress, published beside the signing key. */
+export interface RotationDkimKey extends DkimKey {
+  readonly role: RotationRole;
+}
+
 export interface SendingDomainPlacement {
   /** The domain registered with Postmark: the instance-group parent (partition apex or Corporate zone). */
   readonly sendingDomain: string;
@@ -40,7 +48,7 @@ export interface SendingDomainPlacement {
   /** The key Postmark signs with. */
   readonly dkim: { readonly name: string; readonly value: string };
   /** Keys of a rotation in progress, published beside it (none outside a rotation). */
-  readonly rotationDkim: ReadonlyArray<{ readonly role: "pending" | "revoked"; readonly name: string; readonly value: string }>;
+  readonly rotationDkim: ReadonlyArray<{ readonly role: RotationRole; readonly selector: string; readonly name: string; readonly value: string }>;
   readonly returnPath: { readonly name: string; readonly target: string };
 }
 
@@ -53,7 +61,7 @@ export interface SendingDomainPlacement {
 export function sendingDomainPlacement(args: {
   sendingDomain: string;
   dkim: DkimKey;
-  rotationKeys?: ReadonlyArray<DkimKey & { readonly role: "pending" | "revoked" }>;
+  rotationKeys?: readonly RotationDkimKey[];
   dmarcReportMailbox: string;
   returnPathTarget?: string;
 }): SendingDomainPlacement {
@@ -64,7 +72,7 @@ export function sendingDomainPlacement(args: {
     spf: { name: d, value: SENDING_SPF },
     dmarc: { name: `_dmarc.${d}`, value: dmarcPolicy(args.dmarcReportMailbox) },
     dkim: { name: dkimHostFor(d, args.dkim.selector), value: args.dkim.publicKey },
-    rotationDkim: (args.rotationKeys ?? []).map((k) => ({ role: k.role, name: dkimHostFor(d, k.selector), value: k.publicKey })),
+    rotationDkim: (args.rotationKeys ?? []).map((k) => ({ role: k.role, selector: k.selector, name: dkimHostFor(d, k.selector), value: k.publicKey })),
     returnPath: { name: returnPathDomainFor(d), target: args.returnPathTarget ?? POSTMARK_RETURN_PATH_TARGET },
   };
 }

@@ -87,8 +87,8 @@ export function readServerInfo(dir: string): ServerInfo {
 export async function reloadZones(dir: string, zones: readonly Zone[]): Promise<void> {
   const tree = readTreeInfo(dir);
   if (tree) {
-    const isParent = (z: Zone): boolean => tree.parentZones.includes(z.name);
-    await Promise.all([reloadZones(path.join(dir, "parent"), zones.filter(isParent)), reloadZones(path.join(dir, "zones"), zones.filter((z) => !isParent(z)))]);
+    const { parent, below } = splitTree(tree.parentZones, zones);
+    await Promise.all([reloadZones(path.join(dir, "parent"), parent), reloadZones(path.join(dir, "zones"), below)]);
     return;
   }
   const info = readServerInfo(dir);
@@ -181,6 +181,11 @@ interface TreeInfo {
   readonly parentZones: readonly string[];
 }
 
+/** Which zones the tree's parent server serves, and which the server below it. */
+function splitTree(parentZones: readonly string[], zones: readonly Zone[]): { parent: Zone[]; below: Zone[] } {
+  return { parent: zones.filter((z) => parentZones.includes(z.name)), below: zones.filter((z) => !parentZones.includes(z.name)) };
+}
+
 function readTreeInfo(dir: string): TreeInfo | undefined {
   const f = path.join(dir, "tree.json");
   return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, "utf8")) as TreeInfo) : undefined;
@@ -189,11 +194,8 @@ function readTreeInfo(dir: string): TreeInfo | undefined {
 export async function startDnsTree(parentZones: readonly string[], zones: readonly Zone[], opts: { dir?: string } = {}): Promise<DnsTree> {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-dns-"));
   fs.mkdirSync(dir, { recursive: true });
-  const isParent = (z: Zone): boolean => parentZones.includes(z.name);
-  const [parent, child] = await Promise.all([
-    startDnsServer(zones.filter(isParent), { dir: path.join(dir, "parent") }),
-    startDnsServer(zones.filter((z) => !isParent(z)), { dir: path.join(dir, "zones") }),
-  ]);
+  const split = splitTree(parentZones, zones);
+  const [parent, child] = await Promise.all([startDnsServer(split.parent, { dir: path.join(dir, "parent") }), startDnsServer(split.below, { dir: path.join(dir, "zones") })]);
   fs.writeFileSync(path.join(dir, "tree.json"), JSON.stringify({ parentZones } satisfies TreeInfo));
   return {
     address: child.address,

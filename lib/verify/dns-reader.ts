@@ -84,6 +84,11 @@ export function dnsReader(resolver?: string, opts: DnsReaderOptions = {}): DnsRe
   };
 }
 
+/** `dev.ardamails.com` → `ardamails.com`. */
+export function parentZoneOf(zone: string): string {
+  return zone.toLowerCase().replace(/\.$/, "").split(".").slice(1).join(".");
+}
+
 async function parentServers(r: Resolver, parent: string, opts: DnsReaderOptions): Promise<string[]> {
   if (opts.parentServer) return [opts.parentServer];
   let names: string[];
@@ -107,7 +112,7 @@ async function parentServers(r: Resolver, parent: string, opts: DnsReaderOptions
  */
 async function readDelegation(r: Resolver, zone: string, opts: DnsReaderOptions): Promise<Delegation> {
   const name = zone.toLowerCase().replace(/\.$/, "");
-  const parent = name.split(".").slice(1).join(".");
+  const parent = parentZoneOf(name);
   const servers = await parentServers(r, parent, opts);
   const failures: string[] = [];
   for (const server of servers) {

@@ -8,7 +8,7 @@ import { placementOfEntry, type MailContextEntry } from "../../platform/mail-con
 import type { Partition, Platform } from "../../platform/model";
 import { corporateDomain, PARTITION_OUTPUTS, partitionDomain } from "../../platform/names";
 import type { DomainDetails } from "../postmark/types";
-import { type Delegation, DelegationError, type DnsReader, LookupError } from "./dns-reader";
+import { type Delegation, DelegationError, type DnsReader, LookupError, parentZoneOf } from "./dns-reader";
 
 export interface CheckResult {
   readonly check: string;
@@ -88,7 +88,7 @@ function describe(values: readonly string[], error?: string): string {
 const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 async function delegationCheck(dns: DnsReader, zone: string): Promise<CheckResult> {
-  const parent = zone.split(".").slice(1).join(".");
+  const parent = parentZoneOf(zone);
   const base = { check: "ns-delegation", subject: `${zone} NS (delegation in ${parent})`, expected: `${parent} delegates ${zone} to ≥ 2 name servers, the ones the zone serves itself` };
   let delegation: Delegation;
   try {
