@@ -123,11 +123,13 @@ describe("bin/arda-mail (real process)", () => {
 
   test("cdktf.json not writable by the operator (EACCES): clear message and next step, file intact; writable again → the re-run recovers", async () => {
     const isRoot = process.getuid?.() === 0;
-    // Root ignores file modes: run the CLI as `nobody` then (setpriv), else rely on the modes alone.
+    // Root ignores file modes through CAP_DAC_OVERRIDE: run the CLI as root without the two DAC
+    // capabilities then (setpriv). Not as another user: the checkout may sit in a directory only
+    // root can enter (a mktemp -d clone), and that user could not load the CLI at all.
     const asUser = (argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
       if (!isRoot) return runBin(argv);
       return new Promise((resolve) => {
-        const child = spawn("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, ...argv], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn("setpriv", ["--bounding-set=-dac_override,-dac_read_search", process.execPath, BIN, ...argv], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
@@ -135,10 +137,8 @@ describe("bin/arda-mail (real process)", () => {
         child.on("close", (code) => resolve({ code: code ?? 128, stdout, stderr }));
       });
     };
-    fs.chmodSync(h.dir, 0o755);
-    fs.chmodSync(h.secretsFile, 0o644);
     fs.chmodSync(h.contextFile, 0o444);
-    if (!isRoot) fs.chmodSync(h.dir, 0o555);
+    fs.chmodSync(h.dir, 0o555);
     const before = fs.readFileSync(h.contextFile, "utf8");
     const o = await asUser(["register", "Alpha002", "dev", ...h.flags]);
     expect(o.code).toBe(1);
