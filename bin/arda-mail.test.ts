@@ -142,7 +142,7 @@ describe("bin/arda-mail (real process)", () => {
     const before = fs.readFileSync(h.contextFile, "utf8");
     const o = await asUser(["register", "Alpha002", "dev", ...h.flags]);
     expect(o.code).toBe(1);
-    expect(o.stderr).toMatch(/Postmark domain dev\.ardamails\.com \(ID \d+\) is ready, but partitionMail:Alpha002:dev could not be written: cannot write .*cdktf\.json\.lock: EACCES/);
+    expect(o.stderr).toMatch(/Postmark domain dev\.ardamails\.com \(ID \d+\) is ready, but partitionMail:Alpha002:dev could not be written: cannot write .*cdktf\.json\.lock: it is not accessible: permission denied \(EACCES\)/);
     expect(o.stderr).toContain("Next: make ");
     expect(fs.readFileSync(h.contextFile, "utf8")).toBe(before);
     expect(fs.readdirSync(h.dir).sort()).toEqual(["cdktf.json", "secrets.json"]);

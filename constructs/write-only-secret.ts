@@ -2,6 +2,7 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
+import { REGISTRY_ID_PATTERN, REGISTRY_MAX_BYTES, REGISTRY_VALUE_PATTERN } from "../platform/key-registry";
 
 export interface WriteOnlySecretProps {
   readonly secretName: string;
@@ -47,11 +48,16 @@ export class WriteOnlySecret extends Construct {
 }
 
 /**
- * Plan-time shape check of the encryption-key registry (DQ-R1-032): a non-empty JSON object whose
- * keys are UUID v4 and whose values are base64 of exactly 64 bytes (88 characters ending `==`).
- * Wrapped in `try(…, false)` because Terraform 1.11's `&&` does not short-circuit.
+ * Plan-time check of the encryption-key registry: the rule of platform/key-registry.ts (the one
+ * `keys check` applies) as a Terraform condition — a JSON object of at most REGISTRY_MAX_BYTES, at
+ * least one entry, every id and value matching the shared patterns, no value twice. Wrapped in
+ * `try(…, false)` because Terraform 1.11's `&&` does not short-circuit.
  */
-export const KEY_REGISTRY_CONDITION =
-  '${try(alltrue(concat([length(keys(jsondecode(var.email_encryption_key_registry))) > 0], ' +
-  '[for k, v in jsondecode(var.email_encryption_key_registry) : ' +
-  'can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", k)) && can(regex("^[A-Za-z0-9+/]{86}==$", v))])), false)}';
+export function keyRegistryCondition(variable: string): string {
+  const v = `var.${variable}`;
+  const decoded = `jsondecode(${v})`;
+  return (
+    `\${try(alltrue(concat([length(${v}) <= ${REGISTRY_MAX_BYTES}, length(keys(${decoded})) > 0, length(distinct(values(${decoded}))) == length(${decoded})], ` +
+    `[for k, v in ${decoded} : can(regex("${REGISTRY_ID_PATTERN}", k)) && can(regex("${REGISTRY_VALUE_PATTERN}", v))])), false)}`
+  );
+}

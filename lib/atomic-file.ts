@@ -13,8 +13,11 @@ export function writeFileAtomic(file: string, content: string, mode = 0o644): vo
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   let fd: number | undefined;
   try {
-    fd = fs.openSync(tmp, "wx", mode);
+    // A replaced file keeps its mode (an operator's read-only 0444 stays 0444); `mode` is for new files.
+    const keep = existingMode(file);
+    fd = fs.openSync(tmp, "wx", 0o600);
     fs.writeSync(fd, content);
+    fs.fchmodSync(fd, keep ?? mode);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
@@ -34,9 +37,45 @@ export function writeFileAtomic(file: string, content: string, mode = 0o644): vo
   }
 }
 
+/** Permission bits of an existing regular file; undefined when absent. A directory is refused. */
+function existingMode(file: string): number | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+  if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+  return st.mode & 0o7777;
+}
+
+/** What a filesystem error code means, in words (raw codes like EISDIR are never shown alone). */
+export function describeFsError(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case "ENOENT":
+      return "does not exist (or its directory does not)";
+    case "EISDIR":
+      return "is a directory, not a file";
+    case "ENOTDIR":
+      return "has a path component that is a file, not a directory";
+    case "EEXIST":
+      return "already exists";
+    case "EACCES":
+    case "EPERM":
+      return "is not accessible: permission denied";
+    case "EROFS":
+      return "is on a read-only file system";
+    case "ENOSPC":
+      return "cannot be written: no space left on the device";
+    default:
+      return `cannot be accessed: ${e.message}`;
+  }
+}
+
 export class FileWriteError extends Error {
   constructor(readonly file: string, readonly cause: NodeJS.ErrnoException) {
-    super(`cannot write ${file}: ${cause.code ?? ""} ${cause.message}`.replace(/\s+/g, " ").trim());
+    super(`cannot write ${file}: it ${describeFsError(cause)}${cause.code ? ` (${cause.code})` : ""}`);
     this.name = "FileWriteError";
   }
 }
@@ -73,10 +112,9 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T> | T, op
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code !== "EEXIST") throw new FileWriteError(lock, err);
+      if (isDirectory(lock)) throw new Error(`cannot lock ${file}: ${lock} is a directory, not a lock file; remove it`);
       if (breakIfStale(lock, staleMs)) continue;
-      if (Date.now() - started > timeoutMs) {
-        throw new Error(`${file} is locked by another arda-mail process (${lock}); wait for it to finish, or delete the lock file if no arda-mail process is running`);
-      }
+      if (Date.now() - started > timeoutMs) throw new LockHeldError(file, lock, readLockOwner(lock));
       await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
       delay = Math.min(delay * 2, 100);
     }
@@ -85,6 +123,23 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T> | T, op
     return await fn();
   } finally {
     if (readLockOwner(lock)?.token === token) fs.rmSync(lock, { force: true });
+  }
+}
+
+/** The lock stayed held past the wait; names the live holder when the lock file says who it is. */
+export class LockHeldError extends Error {
+  constructor(readonly file: string, readonly lock: string, readonly owner?: { pid?: number; at?: string }) {
+    const who = typeof owner?.pid === "number" ? `arda-mail process ${owner.pid}${owner.at ? ` (holding it since ${owner.at})` : ""}` : "another arda-mail process";
+    super(`${file} is locked by ${who} (${lock}); wait for it to finish, or delete the lock file if that process is not an arda-mail run`);
+    this.name = "LockHeldError";
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -118,9 +173,9 @@ function breakIfStale(lock: string, staleMs: number): boolean {
   }
 }
 
-function readLockOwner(lock: string): { pid?: number; token?: string } | undefined {
+function readLockOwner(lock: string): { pid?: number; token?: string; at?: string } | undefined {
   try {
-    return JSON.parse(fs.readFileSync(lock, "utf8")) as { pid?: number; token?: string };
+    return JSON.parse(fs.readFileSync(lock, "utf8")) as { pid?: number; token?: string; at?: string };
   } catch {
     return undefined;
   }

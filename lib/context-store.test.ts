@@ -38,7 +38,7 @@ describe("context store (DQ-R1-025)", () => {
     let release!: () => void;
     const held = withFileLock(file, () => new Promise<void>((r) => (release = r)));
     await new Promise((r) => setTimeout(r, 20));
-    await expect(withFileLock(file, () => undefined, { timeoutMs: 100 })).rejects.toThrow(`${file} is locked by another arda-mail process (${file}.lock)`);
+    await expect(withFileLock(file, () => undefined, { timeoutMs: 100 })).rejects.toThrow(`${file} is locked by arda-mail process ${process.pid} (holding it since `);
     release();
     await held;
     expect(fs.existsSync(`${file}.lock`)).toBe(false);

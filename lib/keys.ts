@@ -1,15 +1,20 @@
 import { randomBytes, randomUUID } from "node:crypto";
 
+import { REGISTRY_ENTRY_BYTES, REGISTRY_ID_PATTERN, REGISTRY_KEY_BYTES, REGISTRY_MAX_BYTES, REGISTRY_VALUE_PATTERN } from "../platform/key-registry";
+
 /**
- * The encryption-key registry (DQ-R1-032): a non-empty JSON map `{ "<uuid v4>": "<base64 of exactly
+ * The encryption-key registry (DQ-R1-032): a non-empty JSON map `{ "<uuid>": "<base64 of exactly
  * 64 random bytes>" }`, ordered newest last (the last key is the current version), append-only.
- * The operations module fail-fasts on any other shape, so `validateRegistry` checks exactly that and
- * names the first bad entry. Messages name entries by their key and position — never by value.
+ * The rule itself (id and value patterns, size bound) lives in platform/key-registry.ts, shared with
+ * the stack's Terraform validation; this module names the first bad entry. Messages name entries by
+ * their key and position — never by value.
  */
 export type KeyRegistry = Record<string, string>;
 
-export const KEY_BYTES = 64;
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+export const KEY_BYTES = REGISTRY_KEY_BYTES;
+const ID = new RegExp(REGISTRY_ID_PATTERN);
+const ID_ANY_CASE = new RegExp(REGISTRY_ID_PATTERN, "i");
+const VALUE = new RegExp(REGISTRY_VALUE_PATTERN);
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 export class RegistryError extends Error {
@@ -21,6 +26,13 @@ export class RegistryError extends Error {
 
 /** Parse and validate registry JSON text; throws RegistryError naming the first problem. */
 export function parseRegistry(text: string): KeyRegistry {
+  // The text is what deploy hands Terraform (TF_VAR_…) and Secrets Manager stores: bound it as such.
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > REGISTRY_MAX_BYTES) {
+    throw new RegistryError(
+      `registry is ${bytes.toLocaleString("en-US")} bytes; at most ${REGISTRY_MAX_BYTES.toLocaleString("en-US")} deploy (the Secrets Manager limit, about ${Math.floor(REGISTRY_MAX_BYTES / REGISTRY_ENTRY_BYTES)} entries)`,
+    );
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -42,11 +54,13 @@ export function validateRegistry(raw: unknown): asserts raw is KeyRegistry {
   const seenValues = new Set<string>();
   entries.forEach(([id, value], i) => {
     const at = `registry entry #${i + 1} "${id}"`;
-    if (!UUID_V4.test(id)) throw new RegistryError(`${at}: key is not a UUID v4`);
+    if (!ID.test(id)) {
+      throw new RegistryError(ID_ANY_CASE.test(id) ? `${at}: key is an upper-case UUID; registry ids are lower-case (8-4-4-4-12 hex digits a-f, 0-9)` : `${at}: key is not a UUID (8-4-4-4-12 lower-case hex digits)`);
+    }
     if (typeof value !== "string") throw new RegistryError(`${at}: value must be a base64 string`);
     if (!BASE64.test(value) || value.length % 4 !== 0) throw new RegistryError(`${at}: value is not standard base64`);
     const bytes = Buffer.from(value, "base64").length;
-    if (bytes !== KEY_BYTES) throw new RegistryError(`${at}: value decodes to ${bytes} bytes, expected exactly ${KEY_BYTES}`);
+    if (bytes !== KEY_BYTES || !VALUE.test(value)) throw new RegistryError(`${at}: value decodes to ${bytes} bytes, expected exactly ${KEY_BYTES}`);
     if (seenValues.has(value)) throw new RegistryError(`${at}: same key material as an earlier entry (duplicate value)`);
     seenValues.add(value);
   });

@@ -129,15 +129,36 @@ export interface RunOptions {
   onStdout?: (chunk: string) => void;
   onStderr?: (chunk: string) => void;
   timeoutMs?: number;
+  /**
+   * Aborted when the operator interrupts (SIGINT/SIGTERM of the CLI): Terraform gets one SIGINT —
+   * its graceful stop, which finishes or cancels the current operation, stops its providers and
+   * releases the state lock — and the promise resolves once it has exited.
+   */
+  signal?: AbortSignal;
+}
+
+/** Terraform's exit after an interrupt; `interrupted` tells it from an ordinary failure. */
+export class TerraformInterrupted extends Error {
+  constructor(readonly command: string) {
+    super(`terraform ${command} was interrupted (SIGINT forwarded; terraform stopped and released its lock)`);
+    this.name = "TerraformInterrupted";
+  }
 }
 
 /** Run `terraform <args>`; the exit code is Terraform's own (a signal counts as failure). */
-export function runTerraform(args: string[], opts: RunOptions): Promise<TerraformResult> {
+export function runTerraform(args: string[], opts: RunOptions): Promise<TerraformResult & { interrupted: boolean }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn("terraform", args, { cwd: opts.cwd, env: opts.env ?? terraformEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    if (opts.signal?.aborted) {
+      resolve({ code: 130, stdout: "", stderr: "", durationMs: 0, interrupted: true });
+      return;
+    }
+    // Its own process group: a Ctrl-C in the terminal reaches only the CLI, which forwards exactly
+    // one SIGINT (a second one makes Terraform exit at once, without releasing its lock).
+    const child = spawn("terraform", args, { cwd: opts.cwd, env: opts.env ?? terraformEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
     let stdout = "";
     let stderr = "";
+    let interrupted = false;
     child.stdout.setEncoding("utf8").on("data", (c: string) => {
       stdout += c;
       opts.onStdout?.(c);
@@ -146,19 +167,28 @@ export function runTerraform(args: string[], opts: RunOptions): Promise<Terrafor
       stderr += c;
       opts.onStderr?.(c);
     });
+    const onAbort = (): void => {
+      interrupted = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
+    };
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
     const timer = opts.timeoutMs
       ? setTimeout(() => {
           stderr += `\n[arda-mail] terraform ${args[0]} timed out after ${opts.timeoutMs} ms\n`;
-          child.kill("SIGTERM");
+          child.kill("SIGINT");
         }, opts.timeoutMs)
       : undefined;
-    child.on("error", (e) => {
+    const done = (): void => {
       if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+    };
+    child.on("error", (e) => {
+      done();
       reject(new Error(`could not start terraform: ${e.message}`));
     });
     child.on("close", (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, durationMs: Date.now() - started });
+      done();
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, durationMs: Date.now() - started, interrupted });
     });
   });
 }
@@ -166,6 +196,7 @@ export function runTerraform(args: string[], opts: RunOptions): Promise<Terrafor
 /** Like runTerraform, but a non-zero exit throws with Terraform's own error text. */
 export async function terraformOrThrow(args: string[], opts: RunOptions): Promise<TerraformResult> {
   const r = await runTerraform(args, opts);
+  if (r.interrupted) throw new TerraformInterrupted(args[0]);
   if (r.code !== 0) {
     const detail = (r.stderr.trim() || r.stdout.trim()).split("\n").slice(-40).join("\n");
     throw new Error(`terraform ${args.join(" ")} failed in ${path.relative(REPO_ROOT, opts.cwd) || opts.cwd} (exit ${r.code}):\n${detail}`);

@@ -148,7 +148,7 @@ describe("plan-time checks", () => {
         variables: { TF_VAR_postmark_account_token: CANARY_TOKEN, TF_VAR_email_encryption_key_registry: registry },
       }).then(() => undefined, (e: Error) => e);
       expect(err).toBeInstanceOf(Error);
-      expect(message(err!)).toContain("email_encryption_key_registry must be a non-empty JSON object mapping UUID v4 keys to base64 of exactly 64 bytes (run `arda-mail keys check`)");
+      expect(message(err!)).toContain("email_encryption_key_registry must be a non-empty JSON object of at most 65,536 bytes mapping lower-case UUIDs to distinct base64 values of exactly 64 bytes (run `arda-mail keys check`: it applies the same rule)");
       expect(err!.message).not.toContain("CANARYBADREGISTRY");
     }
   }, 120_000);

@@ -4,7 +4,7 @@ import { DnsRecordsRole } from "../constructs/dns-records-role";
 import { EncryptionKeyFallbackRole } from "../constructs/encryption-key-fallback-role";
 import { DkimValues } from "../constructs/postmark-sending-domain";
 import { sensitiveVariable } from "../constructs/sensitive-variable";
-import { KEY_REGISTRY_CONDITION, WriteOnlySecret } from "../constructs/write-only-secret";
+import { keyRegistryCondition, WriteOnlySecret } from "../constructs/write-only-secret";
 import type { Partition, Platform } from "../platform/model";
 import { infrastructure, partitionDomain, partitionFqn, partitionSecretNames, partitionStackName } from "../platform/names";
 import { MailZoneStack } from "./mail-zone-stack";
@@ -46,10 +46,10 @@ export class PartitionEmailStack extends MailZoneStack {
     const registry = sensitiveVariable(
       this,
       "email_encryption_key_registry",
-      "JSON registry {\"<uuid v4>\": \"<base64 of 64 bytes>\"}, newest last (from 1Password; never written to state).",
+      "JSON registry {\"<lower-case uuid>\": \"<base64 of 64 bytes>\"}, newest last, at most 65,536 bytes (from 1Password; never written to state).",
       {
-        condition: KEY_REGISTRY_CONDITION,
-        errorMessage: "email_encryption_key_registry must be a non-empty JSON object mapping UUID v4 keys to base64 of exactly 64 bytes (run `arda-mail keys check`).",
+        condition: keyRegistryCondition("email_encryption_key_registry"),
+        errorMessage: "email_encryption_key_registry must be a non-empty JSON object of at most 65,536 bytes mapping lower-case UUIDs to distinct base64 values of exactly 64 bytes (run `arda-mail keys check`: it applies the same rule).",
       },
     );
     const key = new WriteOnlySecret(this, "EmailEncryptionKey", {

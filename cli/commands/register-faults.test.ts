@@ -146,7 +146,7 @@ describe("arda-mail register: bad input and faults", () => {
     fs.writeFileSync(blocked, "");
     const o = await runInProcess(Register, ["Alpha002", "dev", ...h.flags.slice(0, -1), path.join(blocked, "cdktf.json")]);
     expect(o.code).not.toBe(0);
-    expect(o.stderr).toMatch(/cannot write .*not-a-dir\/cdktf\.json\.lock: ENOTDIR/);
+    expect(o.stderr).toMatch(/cannot write .*not-a-dir\/cdktf\.json\.lock: it has a path component that is a file, not a directory \(ENOTDIR\)/);
     expect(fs.readFileSync(blocked, "utf8")).toBe("");
     expect(o.stdout + o.stderr).not.toContain(CANARY_TOKEN);
   });

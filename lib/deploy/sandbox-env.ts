@@ -33,7 +33,7 @@ export interface SandboxEnvironment {
   close(): Promise<void>;
 }
 
-/** A registry in the shape `keys check` accepts: {uuid v4: base64(64 bytes)}. */
+/** A registry in the shape `keys check` accepts: {uuid: base64(64 bytes)}. */
 export function generatedKeyRegistry(): string {
   return JSON.stringify({ [randomUUID()]: randomBytes(64).toString("base64") });
 }

@@ -6,7 +6,7 @@ import { parseRegistryOrFail, partitionKeyRegistryRef, type KeysResult } from ".
 import { partitionOrFail } from "../../lib/args";
 
 export default class KeysCheck extends ArdaCommand<typeof KeysCheck> {
-  static summary = "Validate an encryption-key registry (non-empty, UUID v4 keys, 64-byte keys, no duplicates).";
+  static summary = "Validate an encryption-key registry (non-empty, lower-case UUID keys, 64-byte keys, no duplicates, at most 65,536 bytes — the rule deploy applies).";
   static description =
     "Reads the partition's registry (op://<vault>/EmailEncryptionKey/registry) from the secret store, or a JSON file with --file, " +
     "and names the first bad entry. Key material is never printed.";

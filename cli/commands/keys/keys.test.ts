@@ -53,7 +53,7 @@ describe("arda-mail keys", () => {
     fs.writeFileSync(secrets, JSON.stringify({ [REF]: JSON.stringify(bad) }));
     const o = await runInProcess(KeysCheck, ["Alpha002", "dev", ...flags]);
     expect(o.code).not.toBe(0);
-    expect(o.stderr).toContain(`${REF}: registry entry #2 "not-a-uuid": key is not a UUID v4`);
+    expect(o.stderr).toContain(`${REF}: registry entry #2 "not-a-uuid": key is not a UUID (8-4-4-4-12 lower-case hex digits)`);
     expect(o.stderr).not.toContain(bad["not-a-uuid"]);
     const file = path.join(dir, "reg.json");
     fs.writeFileSync(file, "{}");
