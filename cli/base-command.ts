@@ -115,9 +115,12 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
     try {
       value = await store.read(ref);
     } catch (e) {
-      const why = e instanceof SecretNotFoundError ? e.message : `${ref}: ${(e as Error).message}`;
+      if (!(e instanceof SecretNotFoundError)) {
+        // The store itself is broken (a secrets file that is a directory, unreadable, not JSON): say so.
+        throw new CliError(`cannot resolve the ${purpose} (${ref}): ${(e as Error).message}`, `fix ${store.description}, or choose another store with --secrets / ARDA_MAIL_SECRETS`);
+      }
       throw new CliError(
-        `cannot resolve the ${purpose} (${why})`,
+        `cannot resolve the ${purpose} (${e.message})`,
         `store it at ${ref} in ${store.description}, or check --secrets / ARDA_MAIL_SECRETS and your 1Password access (OP_SERVICE_ACCOUNT_TOKEN)`,
       );
     }

@@ -97,7 +97,7 @@ describe("drift on the sandbox (Postmark sandbox + Knot DNS on loopback)", () =>
   it("reports a missing 1Password item (the key registry)", async () => {
     const p = findPartition(platform, "Alpha002", "dev");
     const store = new FileSecretStore(env.secretsFile);
-    const r = await detectDrift(deps({ secrets: { description: store.description, read: (ref) => store.read(ref), write: (a, b) => store.write(a, b), exists: async (ref) => ref !== partitionKeyRegistryRef(p) && store.exists(ref) } }), ["runtime-platform"]);
+    const r = await detectDrift(deps({ secrets: { description: store.description, read: (ref) => store.read(ref), write: (a, b) => store.write(a, b), update: (a, f) => store.update(a, f), exists: async (ref) => ref !== partitionKeyRegistryRef(p) && store.exists(ref) } }), ["runtime-platform"]);
     expect(r.assets.filter((a) => a.drifted).map((a) => [a.asset, a.items])).toEqual([
       ["partition:Alpha002/dev", [{ kind: "secret", subject: "op://Arda-DevOAM/EmailEncryptionKey/registry", expected: `1Password item exists (${store.description})`, seen: "missing" }]],
     ]);

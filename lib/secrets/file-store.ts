@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { withFileLock, writeFileAtomic } from "../atomic-file";
+import { describeFsError, withFileLock, writeFileAtomic } from "../atomic-file";
 import { parseSecretRef, SecretNotFoundError, type SecretStore } from "./store";
 
 export interface FileSecretStoreOptions {
@@ -24,12 +24,18 @@ export class FileSecretStore implements SecretStore {
   }
 
   private load(): Record<string, string> {
-    if (!fs.existsSync(this.file)) return {};
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return {};
+      throw new Error(`${this.description} ${describeFsError(e as NodeJS.ErrnoException)}`);
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(fs.readFileSync(this.file, "utf8"));
-    } catch (e) {
-      // The parse error text may quote file content (a secret): report position only.
+      raw = JSON.parse(text);
+    } catch {
+      // The parse error text may quote file content (a secret): say only that it is not JSON.
       throw new Error(`${this.description} is not valid JSON`);
     }
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${this.description} must be a JSON object of op:// reference → value`);
@@ -51,15 +57,24 @@ export class FileSecretStore implements SecretStore {
   }
 
   async write(ref: string, value: string): Promise<void> {
+    await this.update(ref, () => value);
+  }
+
+  async update(ref: string, change: (current: string | undefined) => string): Promise<string> {
     parseSecretRef(ref);
     if (this.failuresLeft > 0) {
       this.failuresLeft -= 1;
       throw new Error(`${this.description}: write refused (injected failure)`);
     }
-    await withFileLock(this.file, () => {
+    // Read under the same lock as the write: a concurrent `keys rotate` cannot lose an entry.
+    return withFileLock(this.file, () => {
       const map = this.load();
-      map[ref] = value;
+      const current = map[ref];
+      const next = change(typeof current === "string" ? current : undefined);
+      if (next === current) return next; // unchanged: nothing written
+      map[ref] = next;
       writeFileAtomic(this.file, JSON.stringify(map, null, 2) + "\n", 0o600);
+      return next;
     });
   }
 }

@@ -76,16 +76,37 @@ export class OnePasswordStore implements SecretStore {
   }
 
   async write(ref: string, value: string): Promise<void> {
+    await this.update(ref, () => value);
+  }
+
+  /**
+   * 1Password has no lock; `items.put` carries the item's version and the SDK refuses a stale one
+   * (itemStatusIncorrectItemVersion). On that refusal the item is read again and `change` re-applied.
+   */
+  async update(ref: string, change: (current: string | undefined) => string): Promise<string> {
     const { item, field } = parseSecretRef(ref);
     const c = await this.connect();
-    const found = await this.findItem(ref);
-    const f: OpField = { id: field, title: field, fieldType: "Concealed", value };
-    if (!found.itemId) {
-      await c.items.create({ category: "ApiCredentials", vaultId: found.vaultId, title: item, fields: [f] });
-      return;
+    for (let attempt = 1; ; attempt++) {
+      const found = await this.findItem(ref);
+      if (!found.itemId) {
+        const value = change(undefined);
+        await c.items.create({ category: "ApiCredentials", vaultId: found.vaultId, title: item, fields: [{ id: field, title: field, fieldType: "Concealed", value }] });
+        return value;
+      }
+      const current = await c.items.get(found.vaultId, found.itemId);
+      const before = current.fields.find((x) => x.id === field || x.title === field)?.value;
+      const value = change(before);
+      if (value === before) return value; // unchanged: no new item version
+      const others = current.fields.filter((x) => x.id !== field && x.title !== field);
+      try {
+        await c.items.put({ ...current, fields: [...others, { id: field, title: field, fieldType: "Concealed", value }] });
+        return value;
+      } catch (e) {
+        if (!/IncorrectItemVersion/i.test((e as Error).message) || attempt >= UPDATE_ATTEMPTS) throw e;
+      }
     }
-    const current = await c.items.get(found.vaultId, found.itemId);
-    const others = current.fields.filter((x) => x.id !== field && x.title !== field);
-    await c.items.put({ ...current, fields: [...others, f] });
   }
 }
+
+/** Re-reads after a version conflict before giving up (each conflict means another writer won). */
+const UPDATE_ATTEMPTS = 5;

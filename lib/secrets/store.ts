@@ -6,6 +6,14 @@ export interface SecretStore {
   /** The value; throws SecretNotFoundError when the reference does not resolve. */
   read(ref: string): Promise<string>;
   write(ref: string, value: string): Promise<void>;
+  /**
+   * Read-modify-write of one secret as a unit: `change` gets the current value (undefined when
+   * absent) and returns the new one; no concurrent update is lost (the file store holds its lock
+   * across read and write; 1Password rejects a write against a stale item version and the store
+   * re-reads). `change` may run more than once; returning the current value writes nothing.
+   * Resolves the resulting value.
+   */
+  update(ref: string, change: (current: string | undefined) => string): Promise<string>;
   exists(ref: string): Promise<boolean>;
   /** Human description for messages (never contains a secret). */
   readonly description: string;

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { Args, Flags } from "@oclif/core";
 import { ArdaCommand, CliError } from "../../base-command";
+import { describeFsError } from "../../../lib/atomic-file";
 import { describeRegistry } from "../../../lib/keys";
 import { parseRegistryOrFail, partitionKeyRegistryRef, type KeysResult } from "../../lib/keys-flow";
 import { partitionOrFail } from "../../lib/args";
@@ -23,13 +24,15 @@ export default class KeysCheck extends ArdaCommand<typeof KeysCheck> {
   public async run(): Promise<KeysResult> {
     let text: string;
     let ref: string;
+    let source: "store" | "file" = "store";
     const file = this.flags.file as string | undefined;
     if (file) {
       ref = file;
+      source = "file";
       try {
         text = fs.readFileSync(file, "utf8");
       } catch (e) {
-        throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "pass an existing registry file");
+        throw new CliError(`cannot read ${file}: it ${describeFsError(e as NodeJS.ErrnoException)}`, "pass an existing registry file");
       }
     } else {
       const { infrastructure, partition } = this.args as { infrastructure?: string; partition?: string };
@@ -39,7 +42,7 @@ export default class KeysCheck extends ArdaCommand<typeof KeysCheck> {
       text = await this.readSecret(ref, `key registry of ${p.infrastructure}/${p.name}`);
     }
     this.rememberSecret(text);
-    const reg = parseRegistryOrFail(text, ref);
+    const reg = parseRegistryOrFail(text, ref, source);
     const d = describeRegistry(reg);
     this.progress(`${ref}: valid, ${d.entries} entr${d.entries === 1 ? "y" : "ies"}, current ${d.current}`);
     return { ref, action: "checked", ...d };
