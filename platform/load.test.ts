@@ -84,7 +84,7 @@ describe("platform model", () => {
     raw.infrastructures[2].backend = { kind: "s3", bucket: "Bad_Bucket" };
     expect(problemsOf(raw)).toEqual([
       'mailRootDomain: "Arda Mails" is not a DNS-safe domain name',
-      'infrastructures.Alpha002.backend.bucket: "Bad_Bucket" is not a valid S3 bucket name',
+      'infrastructures.Alpha002.backend.bucket: "Bad_Bucket" is not a valid S3 bucket name: it may hold only lower-case letters, digits, dots and hyphens',
       "infrastructures.Alpha002.backend.keyPrefix: required for a s3 backend",
       "infrastructures.Alpha002.backend.region: required for a s3 backend",
     ]);

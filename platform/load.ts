@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { s3BucketNameProblem } from "./s3-bucket";
 import type {
   CorporateAsset,
   DkimSource,
@@ -253,7 +254,8 @@ function validateBackend(raw: unknown, at: string, problems: string[]): StateBac
       return { kind: "local", directory: s("directory") };
     case "s3": {
       const bucket = s("bucket");
-      if (bucket && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) problems.push(`${at}.bucket: "${bucket}" is not a valid S3 bucket name`);
+      const bucketProblem = bucket ? s3BucketNameProblem(bucket) : undefined;
+      if (bucketProblem) problems.push(`${at}.bucket: "${bucket}" is not a valid S3 bucket name: it ${bucketProblem}`);
       return { kind: "s3", bucket, keyPrefix: s("keyPrefix"), region: s("region") };
     }
     case "cloud":

@@ -1,6 +1,6 @@
 import { Flags } from "@oclif/core";
-import { ArdaCommand } from "../base-command";
-import { startSandbox } from "../../sandbox/postmark/server";
+import { ArdaCommand, CliError } from "../base-command";
+import { sandboxTokenProblem, startSandbox } from "../../sandbox/postmark/server";
 import { FileSecretStore } from "../../lib/secrets";
 import { partitionPostmarkTokenRef } from "../../platform/names";
 
@@ -22,6 +22,9 @@ export default class Sandbox extends ArdaCommand<typeof Sandbox> {
   };
 
   public async run(): Promise<{ url: string; secretsFile?: string }> {
+    const token = this.flags.token as string | undefined;
+    const problem = token === undefined ? undefined : sandboxTokenProblem(token);
+    if (problem) throw new CliError(problem, "pass --token with at least 8 visible characters, or omit it for a fresh random token", 2);
     const sandbox = await startSandbox({
       port: this.flags.port as number,
       accountToken: this.flags.token as string | undefined,

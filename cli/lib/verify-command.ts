@@ -3,6 +3,7 @@ import { Flags } from "@oclif/core";
 import { readContext } from "../../platform/mail-context";
 import type { MailContextEntry } from "../../platform/mail-context";
 import { formatReport, verifyDomain, type OutputsSource, type VerifyReport, type VerifyTarget } from "../../lib/verify/verify";
+import { describeFsError } from "../../lib/atomic-file";
 import { ArdaCommand, CliError } from "../base-command";
 import { dnsReaderFromFlags, parentServerFlag, resolverFlag } from "./deploy-flags";
 import type { Command } from "@oclif/core";
@@ -20,18 +21,19 @@ export abstract class VerifyCommandBase<T extends typeof Command> extends ArdaCo
 
   protected async verify(target: (entry: MailContextEntry) => VerifyTarget, readEntry: (ctx: Record<string, unknown>, file: string) => MailContextEntry, tokenRef: string, purpose: string): Promise<VerifyReport> {
     const flags = this.flags as unknown as { resolver?: string; "parent-server"?: string; attempts: number; "delay-ms": number; "no-postmark": boolean; "plan-json"?: string };
+    // Every flag first, before the context is read or anything is asked.
+    const dns = dnsReaderFromFlags(flags);
+    let outputs: OutputsSource | undefined;
+    if (flags["plan-json"]) {
+      const plan = readPlanJson(flags["plan-json"]);
+      outputs = { kind: "plan", names: [...new Set([...Object.keys(plan.output_changes ?? {}), ...Object.keys(plan.planned_values?.outputs ?? {})])] };
+    }
     const file = this.contextFile();
     let entry: MailContextEntry;
     try {
       entry = readEntry(readContext(file), file);
     } catch (e) {
       throw new CliError((e as Error).message, "run the register command named above, then verify again");
-    }
-    const dns = dnsReaderFromFlags(flags);
-    let outputs: OutputsSource | undefined;
-    if (flags["plan-json"]) {
-      const plan = JSON.parse(fs.readFileSync(flags["plan-json"], "utf8")) as { output_changes?: object; planned_values?: { outputs?: object } };
-      outputs = { kind: "plan", names: [...new Set([...Object.keys(plan.output_changes ?? {}), ...Object.keys(plan.planned_values?.outputs ?? {})])] };
     }
     const postmark = flags["no-postmark"] ? undefined : this.postmark(await this.readSecret(tokenRef, purpose));
     const report = await verifyDomain(target(entry), { dns, postmark, outputs, attempts: flags.attempts, delayMs: flags["delay-ms"] });
@@ -48,4 +50,27 @@ export abstract class VerifyCommandBase<T extends typeof Command> extends ArdaCo
     }
     return report;
   }
+}
+
+/** `--plan-json`: read and shape-checked up front; every failure names the file. */
+export function readPlanJson(file: string): { output_changes?: object; planned_values?: { outputs?: object } } {
+  const next = "pass the output of `terraform show -json <planfile>` for this stack";
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new CliError(`--plan-json ${file} ${describeFsError(e as NodeJS.ErrnoException)}`, next, 2);
+  }
+  let plan: unknown;
+  try {
+    plan = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`--plan-json ${file} is not valid JSON (${(e as Error).message})`, next, 2);
+  }
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const p = plan as Record<string, unknown>;
+  if (!isObject(plan) || (p.output_changes !== undefined && !isObject(p.output_changes)) || (p.planned_values !== undefined && !(isObject(p.planned_values) && (p.planned_values.outputs === undefined || isObject(p.planned_values.outputs))))) {
+    throw new CliError(`--plan-json ${file} is not a Terraform plan in JSON (expected an object with output_changes / planned_values.outputs objects)`, next, 2);
+  }
+  return plan as { output_changes?: object; planned_values?: { outputs?: object } };
 }

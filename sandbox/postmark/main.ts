@@ -8,7 +8,7 @@
  * token": it is the sandbox's own, and the caller needs it.
  */
 import { parseArgs } from "node:util";
-import { startSandbox, SandboxOptions } from "./server";
+import { sandboxTokenProblem, startSandbox, SandboxOptions } from "./server";
 
 export const USAGE =
   "usage: npm run sandbox -- [--port <p>] [--token <t>] [--state <file>] [--dns-resolver ip:port] [--dkim-bits 1024|2048] [--dkim-verify-after <n>] [--verbose] [--json]";
@@ -37,7 +37,8 @@ export function parseSandboxArgs(argv: string[]): { options: SandboxOptions; jso
     options.port = p;
   }
   if (values.token !== undefined) {
-    if (values.token.length < 8) throw new Error("--token must be at least 8 characters");
+    const problem = sandboxTokenProblem(values.token);
+    if (problem) throw new Error(problem);
     options.accountToken = values.token;
   }
   if (values.state !== undefined) options.statePath = values.state;

@@ -47,6 +47,17 @@ export const LIST_MAX_COUNT = 500;
 
 class HttpFailure extends SandboxError {}
 
+/**
+ * The sandbox's rule for a chosen account token, shared by `npm run sandbox` and `arda-mail
+ * sandbox`: at least 8 visible ASCII characters (it travels in an HTTP header). Returns the
+ * problem, or undefined when the token is acceptable.
+ */
+export function sandboxTokenProblem(token: string): string | undefined {
+  if (token.length < 8) return "--token must be at least 8 characters";
+  if (!/^[\x21-\x7e]+$/.test(token)) return "--token must be visible ASCII characters only (no spaces, newlines or control characters)";
+  return undefined;
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const accountToken = options.accountToken ?? randomUUID();
   const account = new SandboxAccount({ dkimBits: options.dkimBits, dkimVerifyAfterCalls: options.dkimVerifyAfterCalls, statePath: options.statePath });

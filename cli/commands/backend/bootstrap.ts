@@ -1,5 +1,7 @@
 import { Args, Flags } from "@oclif/core";
-import { ArdaCommand } from "../../base-command";
+import { ArdaCommand, CliError } from "../../base-command";
+import { s3BucketNameProblem } from "../../../platform/s3-bucket";
+import { defaultStateBucket } from "../../../stacks/state-backend-bootstrap-stack";
 import { bootstrapBackend, findInfrastructure, type BootstrapResult } from "../../lib/backend-flow";
 
 export default class BackendBootstrap extends ArdaCommand<typeof BackendBootstrap> {
@@ -19,6 +21,10 @@ export default class BackendBootstrap extends ArdaCommand<typeof BackendBootstra
   public async run(): Promise<BootstrapResult> {
     const platform = this.platform();
     const infra = findInfrastructure(platform, this.args.infrastructure as string);
+    const bucketFlag = this.flags.bucket as string | undefined;
+    // The rule `backend set` applies (platform/s3-bucket.ts), before anything is synthesized.
+    const problem = bucketFlag === undefined ? undefined : s3BucketNameProblem(bucketFlag);
+    if (problem) throw new CliError(`--bucket "${bucketFlag}" is not a valid S3 bucket name: it ${problem}`, `choose a valid name, or omit --bucket for ${defaultStateBucket(infra)}`, 2);
     const r = await bootstrapBackend({
       platform,
       infra,
