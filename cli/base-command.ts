@@ -173,7 +173,7 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
     if (err instanceof FailedWithResult) {
       if (this.jsonEnabled()) process.stdout.write(`${this.clean(JSON.stringify(err.result, null, 2))}\n`);
       process.stderr.write(`${this.clean(`Error: ${err.message}`)}\n`);
-      return this.exit(1);
+      return this.exit(err.exitCode);
     }
     const { message, next, code, detail } = describe(err);
     const text = this.clean(message);

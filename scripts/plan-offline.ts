@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { OFFLINE_AWS_ENV, seedOfflineAdoptions, terraformEnv, terraformOrThrow, writeOfflineOverride } from "../lib/terraform";
+import { OFFLINE_AWS_ENV, seedOfflineAdoptions, TerraformInterrupted, terraformEnv, terraformOrThrow, writeOfflineOverride } from "../lib/terraform";
 import { planCounts, type PlanJson } from "../lib/plan-summary";
 import { parseFlag, synthPlatform, SynthOptions } from "./synth";
 
@@ -44,6 +44,8 @@ export interface PlanOfflineOptions extends SynthOptions {
   variables?: NodeJS.ProcessEnv;
   concurrency?: number;
   log?: (line: string) => void;
+  /** Aborted on an operator interrupt: the running terraform gets one SIGINT, no further stack starts. */
+  signal?: AbortSignal;
 }
 
 export async function planOffline(opts: PlanOfflineOptions = {}): Promise<PlanSummary[]> {
@@ -57,25 +59,26 @@ export async function planOffline(opts: PlanOfflineOptions = {}): Promise<PlanSu
   const results: PlanSummary[] = [];
   const worker = async (): Promise<void> => {
     for (let stack = queue.shift(); stack; stack = queue.shift()) {
-      results.push(await planStack(stack, synth.stackDirs[stack], planDir, env, log));
+      if (opts.signal?.aborted) throw new TerraformInterrupted("plan");
+      results.push(await planStack(stack, synth.stackDirs[stack], planDir, env, log, opts.signal));
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 2, wanted.length) }, worker));
   return wanted.map((s) => results.find((r) => r.stack === s)!);
 }
 
-async function planStack(stack: string, dir: string, planDir: string, env: NodeJS.ProcessEnv, log: (l: string) => void): Promise<PlanSummary> {
+async function planStack(stack: string, dir: string, planDir: string, env: NodeJS.ProcessEnv, log: (l: string) => void, signal?: AbortSignal): Promise<PlanSummary> {
   const t0 = Date.now();
   writeOfflineOverride(dir);
   const statePath = path.join(dir, "terraform.offline.tfstate");
   fs.rmSync(statePath, { force: true });
   const adopted = seedOfflineAdoptions(dir, statePath);
-  await terraformOrThrow(["init", "-input=false", "-no-color", "-reconfigure"], { cwd: dir, env });
+  await terraformOrThrow(["init", "-input=false", "-no-color", "-reconfigure"], { cwd: dir, env, signal });
   const tv = Date.now();
-  await terraformOrThrow(["validate", "-no-color"], { cwd: dir, env });
+  await terraformOrThrow(["validate", "-no-color"], { cwd: dir, env, signal });
   const validateMs = Date.now() - tv;
-  await terraformOrThrow(["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=offline.tfplan"], { cwd: dir, env });
-  const shown = await terraformOrThrow(["show", "-json", "offline.tfplan"], { cwd: dir, env });
+  await terraformOrThrow(["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=offline.tfplan"], { cwd: dir, env, signal });
+  const shown = await terraformOrThrow(["show", "-json", "offline.tfplan"], { cwd: dir, env, signal });
   const planFile = path.join(planDir, `${stack}.json`);
   fs.writeFileSync(planFile, shown.stdout);
   const summary = { ...summarizePlan(stack, JSON.parse(shown.stdout) as PlanJson, planFile, Date.now() - t0, validateMs), adopted };

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
 import { Args, Flags } from "@oclif/core";
 import { deployCascade, deployPartition, type CascadeResult } from "../../lib/deploy/deploy";
 import { formatPlan } from "../../lib/plan-summary";
@@ -16,12 +18,15 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
     "(never a file, never argv), a refusal when the plan destroys or replaces a zone or the key secret, the prod confirmation, " +
     "apply (skipped offline), then verify; the verified state is recorded for the next run. --all walks the whole cascade with " +
     "stage and demo in parallel. The exit code is non-zero when any step or child process fails; --json lists every step with " +
-    "its outcome and duration. Progress goes to stderr; terraform's own output with --verbose.";
+    "its outcome and duration. Progress goes to stderr; terraform's own output with --verbose. SIGINT/SIGTERM (Ctrl-C) stop the " +
+    "deploy cleanly: terraform gets one SIGINT and releases its lock, the step is recorded as interrupted, exit 130/143. The temp " +
+    "directory with the synthesized stacks and plans is removed at the end unless --keep.";
   static examples = [
     "<%= config.bin %> deploy Alpha002 dev",
     "<%= config.bin %> deploy Alpha001 prod --plan-only",
     "<%= config.bin %> deploy Alpha001 prod --confirm-production --json",
     "<%= config.bin %> deploy --all --confirm-production --resolver 127.0.0.1:5353",
+    "<%= config.bin %> deploy Alpha002 dev --plan-only --keep",
   ];
   static args = {
     infrastructure: Args.string({ description: "AWS account name, e.g. Alpha002 (omit with --all)" }),
@@ -39,30 +44,64 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
     const name = this.args.partition as string | undefined;
     if (this.flags.all && (infra || name)) throw new CliError("--all deploys every active partition: give no <infrastructure> <partition>", "drop the arguments, or drop --all");
     if (!this.flags.all && !(infra && name)) throw new CliError("missing <infrastructure> <partition> (or --all)", "e.g. arda-mail deploy Alpha002 dev", 2);
-    const ctx = deployContext(
-      {
-        platform: () => platform,
-        contextFile: () => this.contextFile(),
-        secretStore: () => this.secretStore(),
-        client: (t) => this.postmark(t),
-        progress: (l) => this.progress(l),
-        remember: (s) => this.rememberSecret(s),
-        jsonEnabled: () => this.jsonEnabled(),
-      },
-      this.flags,
-    );
-    let result: CascadeResult;
-    if (this.flags.all) {
-      result = await deployCascade(ctx, { parallel: !this.flags.sequential });
-    } else {
-      const p = partitionOrFail(platform, infra!, name!);
-      const t = Date.now();
-      const r = await deployPartition(ctx, p);
-      result = { ok: r.ok, wallMs: Date.now() - t, partitions: [r] };
+    // SIGINT/SIGTERM stop the deploy: forwarded once to Terraform (graceful stop, lock released),
+    // the running step recorded as interrupted, the temp directory removed, exit 130/143.
+    const stop = new AbortController();
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (stop.signal.aborted) {
+        this.progress(`${sig} again: still waiting for terraform to stop and release its lock`);
+        return;
+      }
+      this.progress(`${sig} received: stopping — terraform gets one SIGINT (it finishes or cancels its current operation and releases the state lock); waiting for it`);
+      stop.abort(sig);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    let ctx: ReturnType<typeof deployContext> | undefined;
+    try {
+      ctx = deployContext(
+        {
+          platform: () => platform,
+          contextFile: () => this.contextFile(),
+          secretStore: () => this.secretStore(),
+          client: (t) => this.postmark(t),
+          progress: (l) => this.progress(l),
+          remember: (s) => this.rememberSecret(s),
+          jsonEnabled: () => this.jsonEnabled(),
+        },
+        this.flags,
+        stop.signal,
+      );
+      let result: CascadeResult;
+      if (this.flags.all) {
+        result = await deployCascade(ctx, { parallel: !this.flags.sequential });
+      } else {
+        const p = partitionOrFail(platform, infra!, name!);
+        const t = Date.now();
+        const r = await deployPartition(ctx, p);
+        result = { ok: r.ok, wallMs: Date.now() - t, partitions: [r] };
+      }
+      this.progress(summary(result));
+      if (stop.signal.aborted) throw new DeployInterrupted(result, stop.signal.reason as NodeJS.Signals);
+      if (!result.ok) throw new DeployFailed(result);
+      return JSON.parse(this.clean(JSON.stringify(result))) as CascadeResult;
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      if (ctx?.ownsWorkDir) {
+        if (this.flags.keep) this.progress(`kept the work directory ${ctx.workDir} (--keep)`);
+        else fs.rmSync(ctx.workDir, { recursive: true, force: true });
+      }
     }
-    this.progress(summary(result));
-    if (!result.ok) throw new DeployFailed(result);
-    return JSON.parse(this.clean(JSON.stringify(result))) as CascadeResult;
+  }
+}
+
+/** The operator stopped the deploy: exit 128 + the signal number, the steps so far still reported. */
+export class DeployInterrupted extends FailedWithResult {
+  constructor(readonly result: CascadeResult, signal: NodeJS.Signals) {
+    const where = result.partitions.flatMap((r) => r.steps.filter((s) => s.outcome === "interrupted").map((s) => `${r.partition} (${s.step})`));
+    super(`deploy interrupted by ${signal}${where.length ? ` during ${where.join(", ")}` : ""}; terraform was stopped and released its lock; the rollout record notes it. Re-run the same deploy to continue: every step is idempotent`, result, 128 + os.constants.signals[signal]);
+    this.name = "DeployInterrupted";
   }
 }
 

@@ -13,7 +13,7 @@ import type { DeployContext } from "../../lib/deploy/deploy";
 import { formatPlan } from "../../lib/plan-summary";
 import type { PlanCounts } from "../../lib/plan-summary";
 import type { PostmarkClient } from "../../lib/postmark/client";
-import { rolloutFile } from "../../lib/rollout/state";
+import { readRollout, rolloutFile } from "../../lib/rollout/state";
 import type { SecretStore } from "../../lib/secrets/store";
 import { dnsReader, type DnsReader } from "../../lib/verify/dns-reader";
 import { CliError } from "./errors";
@@ -43,7 +43,8 @@ export const deployFlags = {
   verbose: Flags.boolean({ description: "show terraform's own output (on stderr)", default: false }),
   "rollout-file": Flags.string({ description: "rollout record (default rollout/<platform>.json)", env: "ARDA_MAIL_ROLLOUT_FILE" }),
   "local-dns": Flags.string({ description: "directory of a running local DNS server (sandbox): publish the synthesized records there instead of Route53", env: "ARDA_MAIL_LOCAL_DNS" }),
-  "work-dir": Flags.string({ description: "scratch directory for synthesized stacks and plans (default: a temp dir)" }),
+  "work-dir": Flags.string({ description: "scratch directory for synthesized stacks and plans (default: a temp dir, removed at the end unless --keep)" }),
+  keep: Flags.boolean({ description: "keep the temp directory with the synthesized stacks and plans (its path is printed)", default: false }),
   "verify-attempts": Flags.integer({ description: "Postmark verifyDkim / verifyReturnPath calls before giving up", default: 5, min: 1 }),
   "verify-delay-ms": Flags.integer({ description: "pause between Postmark verify calls", default: 3000, min: 0 }),
 };
@@ -73,9 +74,26 @@ export function productionConfirmer(confirmFlag: boolean, interactive: boolean):
   };
 }
 
-export function deployContext(host: DeployHost, flags: Record<string, unknown>): DeployContext {
+/**
+ * Every flag checked before the first step (a bad --resolver must not surface only in verify,
+ * after an apply): DNS addresses, the local DNS directory, the rollout record's schema, the work
+ * directory. Then the scratch directory is made (a temp dir unless --work-dir; the caller removes
+ * it unless --keep).
+ */
+export function deployContext(host: DeployHost, flags: Record<string, unknown>, signal?: AbortSignal): DeployContext & { ownsWorkDir: boolean } {
   const platform = host.platform();
-  const workDir = (flags["work-dir"] as string | undefined) ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-deploy-"));
+  dnsReaderFromFlags(flags as { resolver?: string; "parent-server"?: string });
+  const localDns = flags["local-dns"] as string | undefined;
+  if (localDns !== undefined && !isDirectory(localDns)) throw new CliError(`--local-dns ${localDns} is not a directory of a running local DNS server`, "start the sandbox DNS (arda-mail demo does), or drop --local-dns", 2);
+  const rollout = rolloutFile(platform, flags["rollout-file"] as string | undefined);
+  try {
+    readRollout(rollout, platform);
+  } catch (e) {
+    throw new CliError((e as Error).message, `fix ${rollout} (or restore it from git), or point --rollout-file elsewhere`);
+  }
+  const explicitWorkDir = flags["work-dir"] as string | undefined;
+  if (explicitWorkDir !== undefined && fs.existsSync(explicitWorkDir) && !isDirectory(explicitWorkDir)) throw new CliError(`--work-dir ${explicitWorkDir} is a file, not a directory`, "pass a directory (it is created when missing), or drop --work-dir for a temp directory", 2);
+  const workDir = explicitWorkDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-deploy-"));
   return {
     platform,
     contextFile: host.contextFile(),
@@ -85,17 +103,27 @@ export function deployContext(host: DeployHost, flags: Record<string, unknown>):
     offline: (flags.offline as boolean | undefined) ?? platform.name === "sandbox",
     resolver: flags.resolver as string | undefined,
     parentServer: flags["parent-server"] as string | undefined,
-    localDnsDir: flags["local-dns"] as string | undefined,
+    localDnsDir: localDns,
     planOnly: Boolean(flags["plan-only"]),
     allowDestructive: Boolean(flags["allow-destructive-changes"]),
     verbose: Boolean(flags.verbose),
     confirmProduction: productionConfirmer(Boolean(flags["confirm-production"]), !host.jsonEnabled()),
-    rolloutFile: rolloutFile(platform, flags["rollout-file"] as string | undefined),
+    rolloutFile: rollout,
     workDir,
+    ownsWorkDir: explicitWorkDir === undefined,
     progress: (l) => host.progress(l),
     remember: (s) => host.remember(s),
     verifyAttempts: flags["verify-attempts"] as number | undefined,
     verifyDelayMs: flags["verify-delay-ms"] as number | undefined,
     env: process.env,
+    signal,
   };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -23,6 +23,8 @@ export class FailedWithResult extends Error {
   constructor(
     message: string,
     readonly result: unknown,
+    /** 1, or 128 + the signal number when the operator interrupted the run (130 SIGINT, 143 SIGTERM). */
+    readonly exitCode = 1,
   ) {
     super(message);
     this.name = "FailedWithResult";

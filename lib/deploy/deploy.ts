@@ -18,9 +18,9 @@ import { synthPlatform } from "../../scripts/synth";
 import { formatPlan, planCounts, type PlanCounts, type PlanJson } from "../plan-summary";
 import { publishStack } from "../dns/publish";
 import type { PostmarkClient } from "../postmark/client";
-import { cascadeWaves, isProduction, orderViolation, readRollout, recordRollout } from "../rollout/state";
+import { cascadeWaves, isProduction, orderViolation, readRollout, recordRollout, updateRollout } from "../rollout/state";
 import type { SecretStore } from "../secrets/store";
-import { runTerraform, terraformEnv, terraformOrThrow } from "../terraform";
+import { runTerraform, TerraformInterrupted, terraformEnv, terraformOrThrow } from "../terraform";
 import { dnsReader } from "../verify/dns-reader";
 import { formatReport, partitionTarget as verifyTarget, verifyDomain, type OutputsSource, type VerifyReport } from "../verify/verify";
 import { preflight } from "./preflight";
@@ -54,10 +54,25 @@ export interface DeployContext {
   readonly verifyAttempts?: number;
   readonly verifyDelayMs?: number;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Aborted (reason: the signal name) when the operator interrupts: every running terraform gets
+   * one SIGINT, the running step ends as `interrupted`, no further step starts.
+   */
+  readonly signal?: AbortSignal;
 }
 
-async function step<T>(steps: StepResult[], name: string, ctx: DeployContext, label: string, fn: () => Promise<{ value: T; detail: string; outcome?: "ok" | "skipped" }>): Promise<T> {
+/** Steps after which the deployed stack may differ from what was verified (an interrupt there unverifies). */
+const CHANGING_STEPS = new Set(["apply", "dns-publish", "verify"]);
+
+async function runStep<T>(steps: StepResult[], name: string, ctx: DeployContext, label: string, fn: () => Promise<{ value: T; detail: string; outcome?: "ok" | "skipped" }>, p?: Partition): Promise<T> {
   const t = Date.now();
+  if (ctx.signal?.aborted) {
+    // Stopped between steps: this one never starts.
+    const signal = String(ctx.signal.reason) as "SIGINT" | "SIGTERM";
+    steps.push({ step: name, outcome: "interrupted", startedAt: t, durationMs: 0, detail: `not started: interrupted by ${signal}` });
+    if (p) await recordInterruption(ctx, p, name, signal);
+    throw new StepStop();
+  }
   ctx.progress(`${label}: ${name}…`);
   try {
     const r = await fn();
@@ -65,11 +80,35 @@ async function step<T>(steps: StepResult[], name: string, ctx: DeployContext, la
     ctx.progress(`${label}: ${name} ${r.outcome ?? "ok"} (${((Date.now() - t) / 1000).toFixed(1)} s) — ${r.detail}`);
     return r.value;
   } catch (e) {
+    if (e instanceof StepStop) throw e;
+    if (ctx.signal?.aborted) {
+      const signal = String(ctx.signal.reason) as "SIGINT" | "SIGTERM";
+      const detail = `interrupted by ${signal} during ${name}${e instanceof TerraformInterrupted ? ": terraform stopped and released its lock" : `: ${(e as Error).message}`}`;
+      steps.push({ step: name, outcome: "interrupted", startedAt: t, durationMs: Date.now() - t, detail });
+      ctx.progress(`${label}: ${name} INTERRUPTED — ${detail}`);
+      if (p) await recordInterruption(ctx, p, name, signal);
+      throw new StepStop();
+    }
     const outcome = e instanceof StepError ? e.outcome : "failed";
     const detail = `${(e as Error).message}${e instanceof StepError && e.next ? `\nNext: ${e.next}` : ""}`;
     steps.push({ step: name, outcome, startedAt: t, durationMs: Date.now() - t, detail });
     ctx.progress(`${label}: ${name} ${outcome.toUpperCase()} — ${detail}`);
     throw new StepStop();
+  }
+}
+
+/** The rollout record notes an interrupted attempt; one interrupted where the stack may have changed is no longer verified. */
+async function recordInterruption(ctx: DeployContext, p: Partition, stepName: string, signal: "SIGINT" | "SIGTERM"): Promise<void> {
+  const at = new Date().toISOString();
+  const mode = ctx.offline ? "planned-offline" : "applied";
+  try {
+    await updateRollout(ctx.rolloutFile, ctx.platform, p, (cur) => ({
+      ...(cur ?? { verified: false, at, mode }),
+      ...(CHANGING_STEPS.has(stepName) || !cur ? { verified: false, at, mode } : {}),
+      interrupted: { step: stepName, signal, at },
+    }));
+  } catch (e) {
+    ctx.progress(`  could not note the interruption in ${ctx.rolloutFile}: ${(e as Error).message}`);
   }
 }
 
@@ -82,6 +121,8 @@ export async function deployPartition(ctx: DeployContext, p: Partition): Promise
   const result: { registered?: PartitionDeployResult["registered"]; plan?: PlanCounts; verify?: VerifyReport } = {};
   const dir = path.join(ctx.workDir, stack);
   fs.mkdirSync(dir, { recursive: true });
+  // Every step of this partition knows the partition (an interrupt is noted in its rollout record).
+  const step = <T>(steps_: StepResult[], name: string, c: DeployContext, l: string, fn: () => Promise<{ value: T; detail: string; outcome?: "ok" | "skipped" }>): Promise<T> => runStep(steps_, name, c, l, fn, p);
   try {
     await step(steps, "order", ctx, label, async () => {
       const why = orderViolation(ctx.platform, p, readRollout(ctx.rolloutFile, ctx.platform));
@@ -126,21 +167,21 @@ export async function deployPartition(ctx: DeployContext, p: Partition): Promise
       let planJson: PlanJson;
       let stackDir: string;
       if (ctx.offline) {
-        const [s] = await planOffline({ platformName: ctx.platform.name, outdir: planDir, contextFile: ctx.contextFile, stacks: [stack], variables: tfVars, env: ctx.env, hcl: false, concurrency: 1 });
+        const [s] = await planOffline({ platformName: ctx.platform.name, outdir: planDir, contextFile: ctx.contextFile, stacks: [stack], variables: tfVars, env: ctx.env, hcl: false, concurrency: 1, signal: ctx.signal });
         planJson = JSON.parse(fs.readFileSync(s.planFile, "utf8")) as PlanJson;
         stackDir = path.join(planDir, "stacks", stack);
         if (ctx.verbose) {
-          const shown = await runTerraform(["show", "-no-color", "offline.tfplan"], { cwd: stackDir, env: terraformEnv({}, ctx.env) });
+          const shown = await runTerraform(["show", "-no-color", "offline.tfplan"], { cwd: stackDir, env: terraformEnv({}, ctx.env), signal: ctx.signal });
           ctx.progress(shown.stdout);
         }
       } else {
         stackDir = synthPlatform({ platformName: ctx.platform.name, outdir: planDir, contextFile: ctx.contextFile, stacks: [stack], hcl: false, env: ctx.env }).stackDirs[stack];
         const infra = infrastructure(ctx.platform, p.infrastructure);
         const env = terraformEnv({ ...tfVars, AWS_PROFILE: infra.awsProfile ?? "", AWS_REGION: infra.region, AWS_CONFIG_FILE: ctx.awsConfigFile }, ctx.env);
-        const tee = ctx.verbose ? { onStdout: (c: string) => ctx.progress(c.trimEnd()), onStderr: (c: string) => ctx.progress(c.trimEnd()) } : {};
+        const tee = { signal: ctx.signal, ...(ctx.verbose ? { onStdout: (c: string) => ctx.progress(c.trimEnd()), onStderr: (c: string) => ctx.progress(c.trimEnd()) } : {}) };
         await terraformOrThrow(["init", "-input=false", "-no-color"], { cwd: stackDir, env, ...tee });
         await terraformOrThrow(["plan", "-input=false", "-no-color", "-out=deploy.tfplan"], { cwd: stackDir, env, ...tee });
-        planJson = JSON.parse((await terraformOrThrow(["show", "-json", "deploy.tfplan"], { cwd: stackDir, env })).stdout) as PlanJson;
+        planJson = JSON.parse((await terraformOrThrow(["show", "-json", "deploy.tfplan"], { cwd: stackDir, env, signal: ctx.signal })).stdout) as PlanJson;
       }
       const counts = planCounts(planJson);
       result.plan = counts;
@@ -170,7 +211,7 @@ export async function deployPartition(ctx: DeployContext, p: Partition): Promise
       if (ctx.offline) return { value: undefined, outcome: "skipped", detail: "offline: terraform apply cannot reach AWS here — nothing applied" };
       const infra = infrastructure(ctx.platform, p.infrastructure);
       const env = terraformEnv({ ...tfVars, AWS_PROFILE: infra.awsProfile ?? "", AWS_REGION: infra.region, AWS_CONFIG_FILE: ctx.awsConfigFile }, ctx.env);
-      await terraformOrThrow(["apply", "-input=false", "-no-color", "deploy.tfplan"], { cwd: planned.stackDir, env, ...(ctx.verbose ? { onStdout: (c: string) => ctx.progress(c.trimEnd()) } : {}) });
+      await terraformOrThrow(["apply", "-input=false", "-no-color", "deploy.tfplan"], { cwd: planned.stackDir, env, signal: ctx.signal, ...(ctx.verbose ? { onStdout: (c: string) => ctx.progress(c.trimEnd()) } : {}) });
       return { value: undefined, detail: `applied ${stack}` };
     });
 
@@ -185,7 +226,7 @@ export async function deployPartition(ctx: DeployContext, p: Partition): Promise
     await step(steps, "verify", ctx, label, async () => {
       const outputs: OutputsSource = ctx.offline
         ? { kind: "plan", names: [...new Set([...Object.keys(planned.planJson.output_changes ?? {}), ...Object.keys(planned.planJson.planned_values?.outputs ?? {})])] }
-        : { kind: "state", names: Object.keys(JSON.parse((await terraformOrThrow(["output", "-json"], { cwd: planned.stackDir, env: terraformEnv({}, ctx.env) })).stdout) as object) };
+        : { kind: "state", names: Object.keys(JSON.parse((await terraformOrThrow(["output", "-json"], { cwd: planned.stackDir, env: terraformEnv({}, ctx.env), signal: ctx.signal })).stdout) as object) };
       const r = await verifyDomain(verifyTarget(ctx.platform, p, entry), {
         dns: dnsReader(ctx.resolver, { parentServer: ctx.parentServer }),
         postmark: ctx.client(secrets.postmarkAccountToken),

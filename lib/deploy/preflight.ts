@@ -8,6 +8,7 @@ import { REPO_ROOT } from "../../platform/load";
 import { partitionContextKey, readContext, registerCommandFor } from "../../platform/mail-context";
 import type { Infrastructure, Partition, Platform } from "../../platform/model";
 import { infrastructure, partitionKeyRegistryRef, partitionPostmarkTokenRef } from "../../platform/names";
+import { parseRegistry, RegistryError } from "../keys";
 import type { SecretStore } from "../secrets/store";
 import type { DomainDetails } from "../postmark/types";
 import { readAwsProfiles } from "./aws-config";
@@ -92,9 +93,15 @@ export async function preflight(i: PreflightInput): Promise<PreflightResult> {
   const values: Partial<Record<keyof PreflightSecrets, string>> = {};
   for (const [k, ref] of Object.entries(refs) as Array<[keyof PreflightSecrets, string]>) {
     try {
-      values[k] = await i.secrets.read(ref);
+      const value = await i.secrets.read(ref);
+      if (k === "keyRegistry") parseRegistry(value); // the rule `keys check` applies: what it accepts deploys, what it refuses stops here
+      values[k] = value;
       checks.push({ check: `secret:${k}`, ok: true, detail: `${ref} resolves in ${i.secrets.description}` });
     } catch (e) {
+      if (e instanceof RegistryError) {
+        checks.push({ check: `secret:${k}`, ok: false, detail: `${ref}: ${e.message}`, fix: `repair the registry at ${ref} (append-only), then check it with \`arda-mail keys check ${i.partition.infrastructure} ${i.partition.name}\`` });
+        continue;
+      }
       checks.push({ check: `secret:${k}`, ok: false, detail: `${ref} does not resolve in ${i.secrets.description}: ${(e as Error).message}`, fix: `store it at ${ref} (1Password vault ${i.partition.vault}), or check --secrets / OP_SERVICE_ACCOUNT_TOKEN` });
     }
   }

@@ -2,7 +2,8 @@ import type { PlanCounts } from "../plan-summary";
 /** The `--json` result of `arda-mail deploy`: every step with its outcome and duration. */
 import type { VerifyReport } from "../verify/verify";
 
-export type StepOutcome = "ok" | "failed" | "skipped" | "refused";
+/** `interrupted`: the operator stopped the deploy (SIGINT/SIGTERM) while the step ran. */
+export type StepOutcome = "ok" | "failed" | "skipped" | "refused" | "interrupted";
 
 export interface StepResult {
   readonly step: string;
