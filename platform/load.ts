@@ -163,7 +163,7 @@ function derivedNameProblems(input: Input): string[] {
   ];
   return names
     .filter((n) => n.name.length > MAX_DNS_NAME)
-    .map((n) => `${n.at}: with mailRootDomain (${root.length} characters) it derives ${show(n.name)}, ${n.name.length} characters; a DNS name is at most ${MAX_DNS_NAME}`);
+    .map((n) => `${n.at}: with mailRootDomain (${root.length} characters) it derives a name of ${n.name.length} characters (${n.name.slice(0, 40)}…); a DNS name is at most ${MAX_DNS_NAME}`);
 }
 
 /** Paths the model names resolve inside the repository (the shape already forbids `..` and `/…`). */
