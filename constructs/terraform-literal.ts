@@ -15,7 +15,8 @@ export function terraformLiteral(value: string): string {
   // CDKTF resolves its own token markers inside any string it synthesizes; a value carrying one
   // would be swapped for a reference (or crash synth). The model's shapes refuse it; this is the backstop.
   if (CDKTF_TOKEN_MARKER.test(value)) throw new Error(`refusing to write a value that contains CDKTF's token marker into Terraform: ${JSON.stringify(value.slice(0, 80))}`);
-  return value.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // A function replacement: in a replacement string `$$` would itself mean "one `$`".
+  return value.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 
 /** CDKTF's encodings of an unresolved reference: `${TfToken[TOKEN.<n>]}`, `#{TfToken[…]}` (lists), …. */
