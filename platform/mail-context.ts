@@ -104,7 +104,7 @@ export function requireMailEntry(context: Record<string, unknown>, key: string, 
     problems.push(`${key}.returnPathTarget: ${show(entry.returnPathTarget)} is not Postmark's Return-Path target (${POSTMARK_RETURN_PATH_TARGET})`);
   }
   if (entry.returnPathDomain && entry.returnPathDomain !== returnPathDomainFor(sendingDomain)) {
-    problems.push(`${key}.returnPathDomain: "${entry.returnPathDomain}" should be ${returnPathDomainFor(sendingDomain)}`);
+    problems.push(`${key}.returnPathDomain: ${show(entry.returnPathDomain)} should be ${returnPathDomainFor(sendingDomain)}`);
   }
   if (problems.length) throw new Error(`Invalid CDKTF context entry "${key}" in ${path.relative(REPO_ROOT, file) || file} (re-run \`${registerCommandFor(key)}\`):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   return entry;
@@ -121,7 +121,7 @@ function checkDkimKey(k: DkimFields, at: string, sendingDomain: string, problems
   } else if (!POSTMARK_DKIM_SELECTOR.test(k.dkimSelector)) {
     problems.push(`${at}.dkimSelector: ${show(k.dkimSelector)} is not a Postmark DKIM selector (YYYYMMDDhhmmss + "pm", e.g. ${LONGEST_DKIM_SELECTOR})`);
   } else if (k.dkimHost && k.dkimHost !== dkimHostFor(sendingDomain, k.dkimSelector)) {
-    problems.push(`${at}.dkimHost: "${k.dkimHost}" is not where the placement function puts this domain's DKIM (${dkimHostFor(sendingDomain, k.dkimSelector)})`);
+    problems.push(`${at}.dkimHost: ${show(k.dkimHost)} is not where the placement function puts this domain's DKIM (${dkimHostFor(sendingDomain, k.dkimSelector)})`);
   } else if (k.dkimHost && dkimSelectorFromHost(k.dkimHost) !== k.dkimSelector) {
     problems.push(`${at}.dkimSelector: does not match dkimHost`);
   }
