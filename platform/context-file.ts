@@ -1,6 +1,5 @@
 import * as fs from "node:fs";
-import * as path from "node:path";
-import { REPO_ROOT } from "./load";
+import { repoRelative } from "./load";
 
 /**
  * The one reader of the context file (a cdktf.json-shaped file whose `context` object holds the
@@ -14,7 +13,7 @@ export class ContextFileError extends Error {
     readonly file: string,
     problem: string,
   ) {
-    super(`${displayPath(file)}: ${problem}`);
+    super(`${repoRelative(file)}: ${problem}`);
     this.name = "ContextFileError";
   }
 }
@@ -70,9 +69,4 @@ function kindOf(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   return `a ${typeof v}`;
-}
-
-function displayPath(file: string): string {
-  const rel = path.relative(REPO_ROOT, file);
-  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
 }

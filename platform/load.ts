@@ -48,6 +48,12 @@ export interface LoadOptions {
   file?: string;
 }
 
+/** A file as messages name it: relative to the repository when inside it, else absolute. */
+export function repoRelative(file: string): string {
+  const rel = path.relative(REPO_ROOT, path.resolve(file));
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : path.resolve(file);
+}
+
 export function loadPlatform(name: string, options: LoadOptions = {}): Platform {
   const file = options.file ?? platformFile(name);
   if (!fs.existsSync(file)) {
@@ -61,7 +67,7 @@ export function loadPlatform(name: string, options: LoadOptions = {}): Platform 
   } catch (e) {
     throw new PlatformValidationError(file, [`(file): not valid JSON: ${(e as Error).message}`]);
   }
-  return validatePlatform(raw, { source: path.relative(REPO_ROOT, file), env: options.env ?? process.env });
+  return validatePlatform(raw, { source: repoRelative(file), env: options.env ?? process.env });
 }
 
 export { isDnsLabel, isDomainName } from "./schema";

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { REPO_ROOT } from "./load";
+import { REPO_ROOT, repoRelative } from "./load";
 import type { Partition, Platform } from "./model";
 import { corporateDomain, partitionDomain } from "./names";
 import { show } from "./schema";
@@ -59,7 +59,7 @@ export { readContext } from "./context-file";
 
 export class MissingContextError extends Error {
   constructor(readonly key: string, readonly command: string, file: string) {
-    super(`Missing CDKTF context entry "${key}" in ${path.relative(REPO_ROOT, file) || file}: run \`${command}\` to register the sending domain with Postmark and write it.`);
+    super(`Missing CDKTF context entry "${key}" in ${repoRelative(file)}: run \`${command}\` to register the sending domain with Postmark and write it.`);
     this.name = "MissingContextError";
   }
 }
@@ -106,7 +106,7 @@ export function requireMailEntry(context: Record<string, unknown>, key: string, 
   if (entry.returnPathDomain && entry.returnPathDomain !== returnPathDomainFor(sendingDomain)) {
     problems.push(`${key}.returnPathDomain: ${show(entry.returnPathDomain)} should be ${returnPathDomainFor(sendingDomain)}`);
   }
-  if (problems.length) throw new Error(`Invalid CDKTF context entry "${key}" in ${path.relative(REPO_ROOT, file) || file} (re-run \`${registerCommandFor(key)}\`):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  if (problems.length) throw new Error(`Invalid CDKTF context entry "${key}" in ${repoRelative(file)} (re-run \`${registerCommandFor(key)}\`):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   return entry;
 }
 
