@@ -3,12 +3,19 @@
  * report mailbox, the registrar's zone comment) reaches Terraform escaped, and a real `terraform plan`
  * plans it verbatim — neither interpolated (`${path.cwd}` → the directory) nor run as a directive.
  */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+import { LocalBackend, TerraformStack, Testing } from "cdktf";
+import { OFFLINE_AWS_ENV, terraformEnv, terraformOrThrow } from "../lib/terraform";
 import { planOffline } from "../scripts/plan-offline";
 import { synthPlatform } from "../scripts/synth";
 import { sandboxPlatform } from "../stacks/test-support";
+import { accountProvider } from "./aws-account-provider";
+import { MailPolicyRecords } from "./mail-policy-records";
 import { terraformLiteral } from "./terraform-literal";
 
 const MAILBOX = "dmarc+${path.cwd}%{endif}@arda.cards";
@@ -61,3 +68,87 @@ describe("an escaped model value survives verbatim (synth and a real terraform p
     expect(dev.find((r) => r.values.name === "_dmarc.dev.ardamails.com")!.values.records).toEqual([DMARC(MAILBOX)]);
   }, 180_000);
 });
+
+/**
+ * The applied record: the real MailPolicyRecords construct and a zone carrying the comment, applied by
+ * the real terraform and aws provider to moto on loopback, then read back from moto's Route53.
+ */
+describe("an escaped model value survives verbatim to the applied record (terraform apply against moto)", () => {
+  let moto: ChildProcess | undefined;
+  let endpoint: string;
+  let dir: string;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "h10a-moto-"));
+    const port = await freePort();
+    endpoint = `http://127.0.0.1:${port}`;
+    moto = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+    await waitFor(async () => (await fetch(`${endpoint}/moto-api/`)).ok);
+  }, 60_000);
+  afterAll(async () => {
+    if (moto && moto.exitCode === null) {
+      const exited = new Promise((r) => moto!.once("exit", r));
+      moto.kill("SIGTERM");
+      await exited;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the Route53 zone comment and the DMARC TXT value read back from AWS are the literals", async () => {
+    const app = Testing.app({ outdir: dir } as never);
+    const stack = new TerraformStack(app, "escape");
+    new LocalBackend(stack, { path: path.join(dir, "escape.tfstate") });
+    accountProvider(stack, { name: "Root", kind: "platformRoot", accountId: "123456789012", region: "us-east-1", awsProfile: null, backend: { kind: "local", directory: "x" } }, "sandbox");
+    const zone = new Route53Zone(stack, "zone", { name: "escape.example.test", comment: terraformLiteral(COMMENT) });
+    new MailPolicyRecords(stack, "policy", {
+      zoneId: zone.zoneId,
+      spf: { name: "escape.example.test", value: "v=spf1 -all" },
+      dmarc: { name: "_dmarc.escape.example.test", value: DMARC_OF(MAILBOX) },
+    });
+    const stackDir = path.join(dir, "stack");
+    fs.mkdirSync(stackDir);
+    fs.writeFileSync(path.join(stackDir, "cdk.tf.json"), Testing.synth(stack));
+    const env = terraformEnv({ ...OFFLINE_AWS_ENV, AWS_ENDPOINT_URL: endpoint, AWS_ENDPOINT_URL_STS: endpoint, AWS_REGION: "us-east-1" });
+    await terraformOrThrow(["init", "-input=false", "-no-color"], { cwd: stackDir, env });
+    await terraformOrThrow(["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: stackDir, env });
+    const read = spawnSync(
+      "python3",
+      [
+        "-c",
+        `import boto3, json
+r = boto3.client("route53", endpoint_url="${endpoint}", region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t")
+z = [z for z in r.list_hosted_zones()["HostedZones"] if z["Name"] == "escape.example.test."][0]
+sets = r.list_resource_record_sets(HostedZoneId=z["Id"])["ResourceRecordSets"]
+print(json.dumps({"comment": z["Config"]["Comment"], "dmarc": [v["Value"] for s in sets if s["Name"] == "_dmarc.escape.example.test." for v in s["ResourceRecords"]]}))`,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(read.stderr).toBe("");
+    expect(JSON.parse(read.stdout)).toEqual({ comment: COMMENT, dmarc: [`"${DMARC_OF(MAILBOX)}"`] });
+  }, 180_000);
+});
+
+const DMARC_OF = (mailbox: string) => `v=DMARC1; p=quarantine; sp=quarantine; rua=mailto:${mailbox}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await ready()) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error("moto_server did not start");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
