@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { platformFile, REPO_ROOT } from "../platform/load";
-import { PLATFORM_FILE_ENV } from "./lib/platform-file";
-import { runBin } from "./lib/testing";
+import { PLATFORM_FILE_ENV } from "../platform/select";
+import { runBin } from "../testing/cli";
 
 jest.setTimeout(120_000);
 

@@ -7,10 +7,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadPlatform, REPO_ROOT } from "../../platform/load";
-import { startSandboxEnvironment, type SandboxEnvironment } from "../../lib/deploy/sandbox-env";
-import type { CascadeResult } from "../../lib/deploy/deploy";
+import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/env";
+import type { CascadeResult } from "../../flows/deploy/deploy";
 import { readRollout } from "../../lib/rollout/state";
-import { BIN, runBin } from "../lib/testing";
+import { BIN, runBin } from "../../testing/cli";
 
 const platform = loadPlatform("sandbox");
 jest.setTimeout(240_000);

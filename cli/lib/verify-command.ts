@@ -2,9 +2,10 @@ import * as fs from "node:fs";
 import { Flags } from "@oclif/core";
 import { readContext } from "../../platform/mail-context";
 import type { MailContextEntry } from "../../platform/mail-context";
-import { formatReport, verifyDomain, type OutputsSource, type VerifyReport, type VerifyTarget } from "../../lib/verify/verify";
+import { formatReport, verifyDomain, type OutputsSource, type VerifyReport, type VerifyTarget } from "../../flows/verify";
 import { describeFsError } from "../../lib/atomic-file";
 import { ArdaCommand, CliError } from "../base-command";
+import { plannedOutputNames, type PlanJson } from "../../lib/plan-summary";
 import { dnsReaderFromFlags, parentServerFlag, resolverFlag } from "./deploy-flags";
 import type { Command } from "@oclif/core";
 
@@ -25,8 +26,7 @@ export abstract class VerifyCommandBase<T extends typeof Command> extends ArdaCo
     const dns = dnsReaderFromFlags(flags);
     let outputs: OutputsSource | undefined;
     if (flags["plan-json"]) {
-      const plan = readPlanJson(flags["plan-json"]);
-      outputs = { kind: "plan", names: [...new Set([...Object.keys(plan.output_changes ?? {}), ...Object.keys(plan.planned_values?.outputs ?? {})])] };
+      outputs = { kind: "plan", names: plannedOutputNames(readPlanJson(flags["plan-json"])) };
     }
     const file = this.contextFile();
     let entry: MailContextEntry;
@@ -53,7 +53,7 @@ export abstract class VerifyCommandBase<T extends typeof Command> extends ArdaCo
 }
 
 /** `--plan-json`: read and shape-checked up front; every failure names the file. */
-export function readPlanJson(file: string): { output_changes?: object; planned_values?: { outputs?: object } } {
+export function readPlanJson(file: string): PlanJson {
   const next = "pass the output of `terraform show -json <planfile>` for this stack";
   let text: string;
   try {
@@ -72,5 +72,5 @@ export function readPlanJson(file: string): { output_changes?: object; planned_v
   if (!isObject(plan) || (p.output_changes !== undefined && !isObject(p.output_changes)) || (p.planned_values !== undefined && !(isObject(p.planned_values) && (p.planned_values.outputs === undefined || isObject(p.planned_values.outputs))))) {
     throw new CliError(`--plan-json ${file} is not a Terraform plan in JSON (expected an object with output_changes / planned_values.outputs objects)`, next, 2);
   }
-  return plan as { output_changes?: object; planned_values?: { outputs?: object } };
+  return plan as PlanJson;
 }

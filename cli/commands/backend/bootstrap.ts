@@ -2,7 +2,7 @@ import { Args, Flags } from "@oclif/core";
 import { ArdaCommand, CliError } from "../../base-command";
 import { s3BucketNameProblem } from "../../../platform/s3-bucket";
 import { defaultStateBucket } from "../../../stacks/state-backend-bootstrap-stack";
-import { bootstrapBackend, findInfrastructure, type BootstrapResult } from "../../lib/backend-flow";
+import { bootstrapBackend, findInfrastructure, type BootstrapResult } from "../../../flows/backend";
 
 export default class BackendBootstrap extends ArdaCommand<typeof BackendBootstrap> {
   static summary = "Create an AWS account's S3 state bucket through a small bootstrap stack applied with local state.";

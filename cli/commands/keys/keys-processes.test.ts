@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { newKeyEntry } from "../../../lib/keys";
 import { REPO_ROOT } from "../../../platform/load";
-import { BIN, runBin } from "../../lib/testing";
+import { BIN, runBin } from "../../../testing/cli";
 
 jest.setTimeout(120_000);
 const REF = "op://Arda-DevOAM/EmailEncryptionKey/registry";
