@@ -136,6 +136,21 @@ maybe("verify against a real DNS server (knotd on loopback)", () => {
     expect(out.subject).toMatch(/offline: no applied state/);
   });
 
+  it("stops before Postmark once a DNS check has failed: no verify call, no retry delay", async () => {
+    let calls = 0;
+    let sleeps = 0;
+    const pm: PostmarkDomainVerifier = {
+      verifyDkim: async () => (calls++, { DKIMVerified: true }) as DomainDetails,
+      verifyReturnPath: async () => (calls++, { ReturnPathDomainVerified: true }) as DomainDetails,
+    };
+    await server.update(withoutRecord(zones, (r) => r.type === "TXT" && r.name === devDomain && JSON.stringify(r.values).includes("v=spf1")));
+    const r = await verifyDomain(target(), { dns: reader(), postmark: pm, attempts: 5, sleep: async () => void sleeps++ });
+    expect(r.ok).toBe(false);
+    expect(r.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual(["spf", "postmark-dkim", "postmark-return-path"]);
+    expect(r.checks.find((c) => c.check === "postmark-dkim")).toMatchObject({ seen: "not asked: the DNS checks failed (spf); Postmark reads the same records", note: "skipped" });
+    expect([calls, sleeps]).toEqual([0, 0]);
+  });
+
   it("gives up after the bounded number of Postmark calls", async () => {
     const pm: PostmarkDomainVerifier = {
       verifyDkim: async () => ({ DKIMVerified: false, DKIMUpdateStatus: "Pending" }) as DomainDetails,

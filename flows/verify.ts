@@ -1,8 +1,8 @@
 /**
  * `arda-mail verify`: the operator log's validate-exit checks as code. DNS first (NS delegation,
  * SPF, DMARC, DKIM byte-identical, Return-Path CNAME), then Postmark's verifyDkim /
- * verifyReturnPath with bounded retries (the first DKIM call is often still pending), then the
- * stack's six outputs. Every check carries the expected and the seen value.
+ * verifyReturnPath with bounded retries (the first DKIM call is often still pending; not made at
+ * all once a DNS check has failed), then the stack's six outputs. Every check carries the expected and the seen value.
  */
 import { placementOfEntry, type MailContextEntry } from "../platform/mail-context";
 import type { Partition, Platform } from "../platform/model";
@@ -149,7 +149,14 @@ export async function verifyDomain(target: VerifyTarget, opts: VerifyOptions): P
     seen: describe(rp.values, rp.error),
   });
 
-  if (opts.postmark) {
+  // Postmark verifies against the same public records: once the DNS checks have failed, its
+  // verify calls can only fail too (and each retry costs the delay) — they are not made.
+  const dnsFailed = checks.filter((c) => !c.ok).map((c) => c.check);
+  if (opts.postmark && dnsFailed.length) {
+    for (const check of ["postmark-dkim", "postmark-return-path"]) {
+      checks.push({ check, subject: `Postmark domain ${e.domainId}`, ok: false, expected: "verified", seen: `not asked: the DNS checks failed (${dnsFailed.join(", ")}); Postmark reads the same records`, note: "skipped" });
+    }
+  } else if (opts.postmark) {
     const attempts = Math.max(1, opts.attempts ?? 5);
     const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const pm = opts.postmark;
