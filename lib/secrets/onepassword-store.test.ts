@@ -63,4 +63,36 @@ describe("1Password store (through the SDK's client interface)", () => {
     const store = new OnePasswordStore({}, async () => fakeOp().client);
     await expect(store.write("op://Nope/Item/field", "x")).rejects.toThrow('1Password vault "Nope" is not visible to this account');
   });
+
+  test("update is a compare-and-swap on the item version: a concurrent write in between is re-read, not lost", async () => {
+    const op = fakeOp();
+    const store = new OnePasswordStore({}, async () => op.client);
+    await store.write(REF, "a");
+    // SDK semantics: put with a stale version is refused (itemStatusIncorrectItemVersion).
+    const versions = new Map<string, number>([[op.items[0].id, 1]]);
+    const get = op.client.items.get;
+    const put = op.client.items.put;
+    op.client.items.get = async (v, i) => ({ ...(await get(v, i)), version: versions.get(i) });
+    op.client.items.put = async (item) => {
+      if (item.version !== versions.get(item.id)) throw new Error('error updating item: {"type":"itemStatusIncorrectItemVersion"}');
+      versions.set(item.id, (item.version as number) + 1);
+      return put(item);
+    };
+    let raced = false;
+    const seen: Array<string | undefined> = [];
+    const result = await store.update(REF, (cur) => {
+      seen.push(cur);
+      if (!raced) {
+        raced = true;
+        // Another writer gets in between this read and this write.
+        const it = op.items[0];
+        it.fields = it.fields.map((f) => (f.title === "credential" ? { ...f, value: "a+b" } : f));
+        versions.set(it.id, 2);
+      }
+      return `${cur}+c`;
+    });
+    expect(seen).toEqual(["a", "a+b"]);
+    expect(result).toBe("a+b+c");
+    expect(await store.read(REF)).toBe("a+b+c");
+  });
 });
