@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { platformFile, REPO_ROOT } from "../platform/load";
 import { PLATFORM_FILE_ENV } from "../platform/select";
-import { runBin } from "../testing/cli";
+import { CANARY_TOKEN, runBin, startHarness } from "../testing/cli";
 
 jest.setTimeout(120_000);
 
@@ -88,6 +88,47 @@ describe("messages that say what happened", () => {
     expect(JSON.parse(j.stdout)).toEqual({ error: { message: expect.stringContaining('unknown command "verify corporate extra"'), next: expect.stringContaining("verify corporate --help") } });
     const topic = await runBin(["keys", "nosuch"]);
     expect(topic.stderr).toBe('Error: unknown command "keys nosuch"\nNext: see `arda-mail keys --help` for its commands\n');
+  });
+
+  test("register into a read-only (0444) context file replaces it atomically and keeps its mode", async () => {
+    const h = await startHarness();
+    try {
+      fs.chmodSync(h.contextFile, 0o444);
+      const o = await runBin(["register", "Alpha002", "dev", ...h.flags]);
+      expect(o.code).toBe(0);
+      expect(JSON.parse(fs.readFileSync(h.contextFile, "utf8")).context["partitionMail:Alpha002:dev"]).toBeDefined();
+      expect(fs.statSync(h.contextFile).mode & 0o7777).toBe(0o444);
+      expect(o.stdout + o.stderr).not.toContain(CANARY_TOKEN);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("verify stops before Postmark once the DNS checks have failed: no verify call, no retry delays", async () => {
+    const h = await startHarness();
+    try {
+      expect((await runBin(["register", "Alpha002", "dev", ...h.flags])).code).toBe(0);
+      await h.sandbox.admin.clearRequests();
+      // A loopback port nothing listens on: every DNS check fails at once (connection refused).
+      const dgram = await import("node:dgram");
+      const probe = dgram.createSocket("udp4");
+      await new Promise<void>((r) => probe.bind(0, "127.0.0.1", () => r()));
+      const addr = `127.0.0.1:${(probe.address() as { port: number }).port}`;
+      await new Promise<void>((r) => probe.close(() => r()));
+      {
+        const t = Date.now();
+        const o = await runBin(["verify", "Alpha002", "dev", ...h.flags, "--resolver", addr, "--parent-server", addr, "--attempts", "5", "--delay-ms", "3000"], {}, 120_000);
+        const took = Date.now() - t;
+        expect(o.code).toBe(1);
+        expect(o.stderr).toContain("not asked: the DNS checks failed (ns-delegation, spf, dmarc, dkim, return-path); Postmark reads the same records");
+        const verifyCalls = (await h.sandbox.admin.requests()).filter((r) => /verify/i.test(r.path));
+        expect(verifyCalls).toEqual([]);
+        // Five attempts with 3 s between them would have taken ≥ 24 s for the two Postmark checks.
+        expect(took).toBeLessThan(20_000);
+      }
+    } finally {
+      await h.close();
+    }
   });
 
   test("--plan-json that is broken, a directory or not a plan is named, before anything is asked", async () => {
