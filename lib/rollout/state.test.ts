@@ -1,7 +1,8 @@
+import { fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadPlatform } from "../../platform/load";
+import { loadPlatform, REPO_ROOT } from "../../platform/load";
 import { findPartition } from "../../platform/names";
 import { cascadeWaves, orderViolation, readRollout, recordRollout, updateRollout } from "./state";
 
@@ -92,5 +93,30 @@ describe("rollout order (DQ-R1-021)", () => {
       await expect(recordRollout(file, platform, p("Alpha002", "stage"), { verified: "yes" as unknown as boolean, at: T, mode: "planned-offline" })).rejects.toThrow(/expected boolean/);
       expect(fs.readFileSync(file, "utf8")).toBe(before);
     });
+  });
+
+  it("four processes recording four partitions at one instant: every record survives (read-modify-write under the lock)", async () => {
+    const script = path.join(path.dirname(path.dirname(file)), "recorder.js");
+    // The compiled dist (as the CLI runs it): each process records its partition five times.
+    fs.writeFileSync(
+      script,
+      `const {recordRollout}=require(${JSON.stringify(path.join(REPO_ROOT, "dist", "lib", "rollout", "state.js"))});
+       const {loadPlatform}=require(${JSON.stringify(path.join(REPO_ROOT, "dist", "platform", "load.js"))});
+       const {findPartition}=require(${JSON.stringify(path.join(REPO_ROOT, "dist", "platform", "names.js"))});
+       const [file, infra, name, go] = process.argv.slice(2); const platform = loadPlatform("sandbox");
+       (async()=>{while(Date.now()<Number(go))await new Promise(r=>setImmediate(r));
+         for (let i = 0; i < 5; i++) await recordRollout(file, platform, findPartition(platform, infra, name), { verified: true, at: new Date().toISOString(), mode: "planned-offline", plan: { add: i, change: 0, destroy: 0 } });
+       })().catch(e=>{console.error(e);process.exit(1)});`,
+    );
+    const startAt = Date.now() + 1500;
+    const codes = await Promise.all(
+      [["Alpha002", "dev"], ["Alpha002", "stage"], ["Alpha001", "demo"], ["Alpha001", "prod"]].map(
+        ([infra, name]) => new Promise<number | null>((resolve) => fork(script, [file, infra, name, String(startAt)], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] }).on("exit", resolve)),
+      ),
+    );
+    expect(codes).toEqual([0, 0, 0, 0]);
+    const s = readRollout(file, platform);
+    expect(Object.keys(s.partitions).sort()).toEqual(["demo", "dev", "prod", "stage"]);
+    for (const r of Object.values(s.partitions)) expect(r.plan).toEqual({ add: 4, change: 0, destroy: 0 });
   });
 });
