@@ -2,11 +2,9 @@
 jest.mock("../../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 import * as fs from "node:fs";
 import { FAIL_SECRET_WRITES_ENV } from "../../../lib/secrets";
-import { RETRY_ENV } from "../../base-command";
 import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness } from "../../lib/testing";
 import CorporateProvision from "./provision";
 
-process.env[RETRY_ENV] = "2,5,20";
 const ITEM = "op://Arda-CorporateOAM/Free-Kanban-Generator-Postmark-Server/credential";
 
 describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
@@ -19,7 +17,7 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
     await h.close();
   });
   const serverTokens = async (): Promise<string[]> => (await h.sandbox.admin.state()).servers.flatMap((s: { ApiTokens: string[] }) => s.ApiTokens);
-  const run = (extra: string[] = []) => runInProcess(CorporateProvision, ["free-kanban", ...h.flags, "--op-backoff-ms", "1", ...extra]);
+  const run = (extra: string[] = []) => runInProcess(CorporateProvision, ["free-kanban", ...h.flags, "--postmark-retries", "2", "--op-backoff-ms", "1", ...extra]);
 
   test("creates the server (SMTP on), stores its token in 1Password only, then writes public values; re-run is a no-op", async () => {
     const o = await run(["--json"]);
@@ -121,7 +119,7 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
   });
 
   test("unknown asset", async () => {
-    const o = await runInProcess(CorporateProvision, ["hubspot", ...h.flags]);
+    const o = await runInProcess(CorporateProvision, ["hubspot", ...h.flags, "--postmark-retries", "2"]);
     expect(o.code).not.toBe(0);
     expect(o.stderr).toContain('unknown Corporate asset "hubspot" (known: free-kanban)');
   });
