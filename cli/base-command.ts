@@ -205,7 +205,7 @@ function describe(err: Error & { oclif?: { exit?: number } }): { message: string
     return { message: err.message, next: "fix the cause above and re-run the same command: it is idempotent", code: 1, detail: { postmark: { kind: err.kind, status: err.status, errorCode: err.errorCode } } };
   }
   // oclif parse errors (missing argument, unknown flag) carry their own text.
-  if (err.oclif?.exit !== undefined || err.name === "CLIError" || /Missing \d+ required arg|Unexpected argument|Nonexistent flag/.test(err.message)) {
+  if (err.oclif?.exit !== undefined || err.name === "CLIError" || /Missing \d+ required arg|Unexpected argument|Nonexistent flag|^Parsing --/.test(err.message)) {
     return { message: err.message, next: "see --help for the arguments and an example", code: 2 };
   }
   return { message: err.message || String(err), next: "fix the cause above and re-run the same command", code: 1 };
