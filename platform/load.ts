@@ -9,6 +9,7 @@ import type {
   PostmarkAccount,
   StateBackend,
 } from "./model";
+import { isDnsLabel, isDomainName } from "./dns-name";
 
 /** Repository root (this file lives in `platform/`, compiled into `dist/platform/`). */
 export const REPO_ROOT = findRepoRoot(__dirname);
@@ -70,21 +71,11 @@ export function loadPlatform(name: string, options: LoadOptions = {}): Platform 
   return validatePlatform(raw, { source: path.relative(REPO_ROOT, file), env: options.env ?? process.env });
 }
 
-const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const OP_REF = /^op:\/\/[^/\s]+\/[^/\s]+\/[^/\s]+$/;
 const EMAIL = /^[^@\s]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
 const ZONE_ID = /^Z[0-9A-Z]{4,31}$/;
-
-/** True when `label` is a single DNS-safe label (lower-case letters, digits, inner hyphens, ≤ 63). */
-export function isDnsLabel(label: string): boolean {
-  return DNS_LABEL.test(label);
-}
-
-export function isDomainName(name: string): boolean {
-  return name.length <= 253 && name.split(".").length >= 2 && name.split(".").every(isDnsLabel);
-}
 
 /** Validate untrusted JSON into a Platform; collects every problem, then throws once. */
 export function validatePlatform(raw: unknown, opts: { source: string; env?: NodeJS.ProcessEnv }): Platform {
