@@ -155,6 +155,13 @@ describe("bin/arda-mail register against a misbehaving Postmark", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  test("--help documents the client's timeout and retry flags", async () => {
+    const o = await runBin(["register", "--help"]);
+    expect(o.code).toBe(0);
+    expect(o.stdout.replace(/\s+/g, " ")).toContain("--postmark-retries=<n> retries of a Postmark call after a rate limit, server error, timeout or dropped connection (default 5;");
+    expect(o.stdout.replace(/\s+/g, " ")).toContain("--postmark-timeout=<seconds> seconds to wait for each Postmark answer before it counts as a timeout (default 30)");
+  });
+
   test("--postmark-timeout is the client timeout; a bad value is refused before anything runs", async () => {
     await h.sandbox.admin.injectFault({ kind: "delay", delayMs: 1200, count: 1 });
     const slow = await runBin(["register", "Alpha002", "dev", ...h.flags, "--postmark-timeout", "0.4", "--postmark-retries", "0"]);
