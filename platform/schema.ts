@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DNS_LABEL, isDomainName } from "./dns-name";
 
 /**
  * The platform file's structure as a strict zod schema: every field, its type and its exact shape.
@@ -11,7 +12,7 @@ import { z } from "zod";
  */
 
 export const SHAPES = {
-  dnsLabel: /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+  dnsLabel: DNS_LABEL,
   accountId: /^\d{12}$/,
   region: /^[a-z]{2}(-gov)?-[a-z]+-\d$/,
   opRef: /^op:\/\/[A-Za-z0-9][A-Za-z0-9 ._-]*\/[A-Za-z0-9][A-Za-z0-9 ._-]*\/[A-Za-z0-9][A-Za-z0-9 ._-]*$/,
@@ -45,15 +46,6 @@ export const SHAPES = {
   /** A Route53 zone comment (mirrors the registrar's, free text): printable, no control characters, ≤ 256. */
   zoneComment: /^(?!.*TfToken\[)[^\p{Cc}]{0,256}$/u,
 } as const;
-
-/** True when `label` is a single DNS-safe label (lower-case letters, digits, inner hyphens, ≤ 63). */
-export function isDnsLabel(label: string): boolean {
-  return SHAPES.dnsLabel.test(label);
-}
-
-export function isDomainName(name: string): boolean {
-  return name.length <= 253 && name.split(".").length >= 2 && name.split(".").every(isDnsLabel);
-}
 
 /** A value in a message: JSON-quoted (newlines and quotes stay visible), long values shortened. */
 export function show(v: unknown): string {
