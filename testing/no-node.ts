@@ -5,6 +5,9 @@
  * show that the provider executable is self-contained: Terraform, started like this, still has to
  * install, start and use it.
  *
+ * `hideDirs` also covers directories with an empty tmpfs there (e.g. a Terraform filesystem mirror,
+ * to show that a build works on a machine without one).
+ *
  * Root makes a mount namespace directly (`unshare -m`); any other user gets one inside a user
  * namespace (`unshare -rm`), where the kernel allows it.
  */
@@ -41,15 +44,16 @@ export function nodeBinaries(): string[] {
 // Runs inside the namespace: hide each binary, prove it is hidden, then exec the command with the
 // caller's environment untouched (the script's own variables are not exported).
 const WRAPPER = `
+for d in $HIDE_DIRS; do /usr/bin/mount -t tmpfs hidden "$d" || exit 96; done
 for f in $HIDE; do /usr/bin/mount --bind /dev/null "$f" || exit 96; done
 for f in $HIDE; do if "$f" -e 0 >/dev/null 2>&1; then echo "node still runs: $f" >&2; exit ${NODE_STILL_REACHABLE}; fi; done
 exec "$@"
 `;
 
-export function runWithoutNode(command: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<NoNodeResult> {
+export function runWithoutNode(command: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; hideDirs?: readonly string[]; keepNode?: boolean }): Promise<NoNodeResult> {
   const unshare = process.getuid?.() === 0 ? ["-m"] : ["-r", "-m"];
   // HIDE travels as an argument of sh (not in the environment the command gets).
-  const script = `HIDE='${nodeBinaries().join(" ")}'\n${WRAPPER}`;
+  const script = `HIDE='${opts.keepNode ? "" : nodeBinaries().join(" ")}'\nHIDE_DIRS='${(opts.hideDirs ?? []).join(" ")}'\n${WRAPPER}`;
   return new Promise((resolve, reject) => {
     const child = spawn("/usr/bin/unshare", [...unshare, "--", "/bin/sh", "-c", script, "sh", command, ...args], {
       cwd: opts.cwd,
