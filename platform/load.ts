@@ -220,6 +220,7 @@ export function validatePlatform(raw: unknown, opts: { source: string; env?: Nod
   };
   const instanceGroups = { corporate: { dkimSource: dkimSource("corporate") }, runtimePlatform: { dkimSource: dkimSource("runtimePlatform") } };
   const contextFile = str(o, "contextFile", "");
+  const providerSource = postmarkProviderSource(o.postmarkProviderSource, problems);
 
   if (problems.length > 0) throw new PlatformValidationError(opts.source, problems);
   return {
@@ -235,7 +236,20 @@ export function validatePlatform(raw: unknown, opts: { source: string; env?: Nod
     corporate: { infrastructure: corporateInfra, label: corporateLabel, postmarkAccount: corporatePostmark, vault: str(c, "vault", "corporate."), assets },
     instanceGroups,
     contextFile,
+    ...providerSource,
   };
+}
+
+/** `[<host>/]<namespace>/postmark`, the shape Terraform accepts for a provider source address. */
+const PROVIDER_SOURCE = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[0-9]{1,5})?\/)?[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\/postmark$/;
+
+function postmarkProviderSource(v: unknown, problems: string[]): { postmarkProviderSource?: string } {
+  if (v === undefined) return {};
+  if (typeof v !== "string" || !PROVIDER_SOURCE.test(v)) {
+    problems.push(`postmarkProviderSource: "${String(v)}" is not a provider source address "[<host>/]<namespace>/postmark" (e.g. "app.terraform.io/arda/postmark")`);
+    return {};
+  }
+  return { postmarkProviderSource: v };
 }
 
 function validateBackend(raw: unknown, at: string, problems: string[]): StateBackend {
