@@ -44,6 +44,8 @@ export const SHAPES = {
   tfcName: /^[A-Za-z0-9_-]{1,90}$/,
   tfcProject: /^[A-Za-z0-9_-][A-Za-z0-9 _-]{0,39}$/,
   /** A Route53 zone comment (mirrors the registrar's, free text): printable, no control characters, ≤ 256. */
+  /** `[<host>/]<namespace>/postmark`, the shape Terraform accepts for our provider's source address. */
+  postmarkProviderSource: /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[0-9]{1,5})?\/)?[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\/postmark$/,
   zoneComment: /^(?!.*TfToken\[)[^\p{Cc}]{0,256}$/u,
 } as const;
 
@@ -175,6 +177,11 @@ export const platformSchema = object({
     runtimePlatform: object({ dkimSource: oneOf(["context", "provider"]) }),
   }),
   contextFile: repoPath(),
+  postmarkProviderSource: str(
+    SHAPES.postmarkProviderSource,
+    'a provider source address "[<host>/]<namespace>/postmark" (e.g. "app.terraform.io/arda/postmark")',
+    "must not be empty (leave it out to use the local build, arda-cards/postmark)",
+  ).optional(),
 });
 
 export type PlatformInput = z.infer<typeof platformSchema>;
