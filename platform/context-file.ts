@@ -36,7 +36,8 @@ export function readContextDocument(file: string): ContextDocument {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return { doc: {}, context: {}, trailingNewline: true };
+    // ENOTDIR: a parent is a file, so this file does not exist either (a writer then says why it cannot create it).
+    if (code === "ENOENT" || code === "ENOTDIR") return { doc: {}, context: {}, trailingNewline: true };
     if (code === "EISDIR") throw new ContextFileError(file, "is a directory, not a context file; point ARDA_MAIL_CONTEXT_FILE (or the model's contextFile) at a JSON file");
     if (code === "EACCES" || code === "EPERM") throw new ContextFileError(file, "cannot be read (permission denied); check the file's owner and mode");
     throw new ContextFileError(file, `cannot be read (${code ?? (e as Error).message})`);
