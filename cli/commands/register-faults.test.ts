@@ -143,7 +143,7 @@ describe("arda-mail register: bad input and faults", () => {
     fs.writeFileSync(blocked, "");
     const o = await runInProcess(Register, ["Alpha002", "dev", ...POSTMARK_FLAGS, ...h.flags.slice(0, -1), path.join(blocked, "cdktf.json")]);
     expect(o.code).not.toBe(0);
-    expect(o.stderr).toMatch(/not-a-dir\/cdktf\.json: cannot be read \(ENOTDIR\)/);
+    expect(o.stderr).toMatch(/not-a-dir\/cdktf\.json: cannot be read or created \(ENOTDIR: a parent path is a file, not a directory\)/);
     expect(fs.readFileSync(blocked, "utf8")).toBe("");
     expect((await h.sandbox.admin.state()).domains).toEqual([]);
     expect(o.stdout + o.stderr).not.toContain(CANARY_TOKEN);
