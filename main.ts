@@ -4,7 +4,7 @@
  * (ARDA_MAIL_PLATFORM=sandbox|arda, default sandbox). Stack names are immutable once deployed.
  */
 import { App } from "cdktf";
-import { loadPlatform, selectedPlatformName } from "./platform/load";
+import { loadSelectedPlatform } from "./platform/select";
 import { contextFilePath, corporateMailEntry, partitionMailEntry, readContext } from "./platform/mail-context";
 import type { Platform } from "./platform/model";
 import { activePartitions, CORPORATE_STACK, partitionStackName, ROOT_STACK } from "./platform/names";
@@ -51,9 +51,8 @@ export function buildApp(opts: BuildOptions): App {
 
 if (require.main === module) {
   try {
-    // ARDA_MAIL_PLATFORM_FILE: a model outside platform/ (benchmarks, rehearsals).
-    const platform = loadPlatform(selectedPlatformName(), { file: process.env.ARDA_MAIL_PLATFORM_FILE });
-    buildApp({ platform }).synth();
+    // `cdktf synth|deploy` runs this file: the same selection as every entry point.
+    buildApp({ platform: loadSelectedPlatform().platform }).synth();
   } catch (e) {
     process.stderr.write(`synth failed: ${(e as Error).message}\n`);
     process.exit(1);

@@ -3,7 +3,9 @@ import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformSt
 import type { StateBackend } from "../platform/model";
 
 /**
- * Give a stack its account's state backend. Local paths are relative to the synthesized stack
+ * Give a stack its account's state backend. Backend arguments are literals to Terraform (not
+ * templates), so model values go in unescaped — their shapes are checked at load.
+ * Local paths are relative to the synthesized stack
  * directory (`cdktf.out/stacks/<stack>/`) so the output does not depend on where it was built.
  */
 export function applyStateBackend(stack: TerraformStack, stackName: string, backend: StateBackend): void {

@@ -19,9 +19,9 @@ import { execFileSync } from "node:child_process";
 import { OFFLINE_AWS_ENV, writeOfflineOverride } from "./terraform";
 import { POSTMARK_PROVIDER_EXE, POSTMARK_PROVIDER_VERSION, REMOTE_PLUGIN_PATH } from "./remote-run";
 import { REPO_ROOT } from "../platform/load";
-import { offlineSecretVariables } from "../scripts/plan-offline";
-import { synthPlatform } from "../scripts/synth";
-import { sandboxPlatform } from "../stacks/test-support";
+import { offlineSecretVariables } from "../flows/plan-offline";
+import { synthPlatform } from "../flows/synth";
+import { sandboxPlatform } from "../testing/stacks";
 import { runWithoutNode } from "../testing/no-node";
 import { packSlug, unpackSlug } from "../testing/slug";
 

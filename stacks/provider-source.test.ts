@@ -8,7 +8,7 @@ import { partitionMailEntry } from "../platform/mail-context";
 import { findPartition } from "../platform/names";
 import type { Platform } from "../platform/model";
 import { PartitionEmailStack } from "./partition-email-stack";
-import { SANDBOX_CONTEXT_FILE, sandboxContext, sandboxPlatform, synthJson } from "./test-support";
+import { SANDBOX_CONTEXT_FILE, sandboxContext, sandboxPlatform, synthJson } from "../testing/stacks";
 
 function requiredPostmark(platform: Platform): unknown {
   const p = findPartition(platform, "Alpha002", "dev");
