@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { MAX_DOMAIN_NAME_LENGTH as MAX_DNS_NAME } from "./dns-name";
 import type { CorporateAsset, Infrastructure, Partition, Platform, StateBackend } from "./model";
-import { dkimHostFor, LONGEST_DKIM_SELECTOR, MAX_DNS_NAME } from "./placement";
+import { dkimHostFor, LONGEST_DKIM_SELECTOR } from "./placement";
 import { issueMessages, platformSchema, SHAPES, show, type PlatformInput } from "./schema";
 
 /** Repository root (this file lives in `platform/`, compiled into `dist/platform/`). */
@@ -70,7 +71,7 @@ export function loadPlatform(name: string, options: LoadOptions = {}): Platform 
   return validatePlatform(raw, { source: repoRelative(file), env: options.env ?? process.env });
 }
 
-export { isDnsLabel, isDomainName } from "./schema";
+export { isDnsLabel, isDomainName } from "./dns-name";
 
 /**
  * Validate untrusted JSON into a Platform; collects every problem, then throws once. First the

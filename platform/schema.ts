@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DNS_LABEL, isDomainName } from "./dns-name";
 
 /**
  * The platform file's structure as a strict zod schema: every field, its type and its exact shape.
@@ -11,7 +12,7 @@ import { z } from "zod";
  */
 
 export const SHAPES = {
-  dnsLabel: /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+  dnsLabel: DNS_LABEL,
   accountId: /^\d{12}$/,
   region: /^[a-z]{2}(-gov)?-[a-z]+-\d$/,
   opRef: /^op:\/\/[A-Za-z0-9][A-Za-z0-9 ._-]*\/[A-Za-z0-9][A-Za-z0-9 ._-]*\/[A-Za-z0-9][A-Za-z0-9 ._-]*$/,
@@ -47,15 +48,6 @@ export const SHAPES = {
   /** A Terraform provider source address of our Postmark provider: `[<host>[:port]/]<namespace>/postmark`. */
   postmarkProviderSource: /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[0-9]{1,5})?\/)?[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\/postmark$/,
 } as const;
-
-/** True when `label` is a single DNS-safe label (lower-case letters, digits, inner hyphens, ≤ 63). */
-export function isDnsLabel(label: string): boolean {
-  return SHAPES.dnsLabel.test(label);
-}
-
-export function isDomainName(name: string): boolean {
-  return name.length <= 253 && name.split(".").length >= 2 && name.split(".").every(isDnsLabel);
-}
 
 /** A value in a message: JSON-quoted (newlines and quotes stay visible), long values shortened. */
 export function show(v: unknown): string {
