@@ -41,7 +41,7 @@ describe("the platform file is a strict schema (issue 10 item 2)", () => {
     [
       "an unknown top-level field",
       (r: any) => (r.mailRoot = "x"),
-      ["mailRoot: unknown field; known: name, mailRootDomain, dmarcReportMailbox, reservedNames, rootZone, dnsRecordsRoleName, infrastructures, postmarkAccounts, partitions, corporate, instanceGroups, contextFile"],
+      ["mailRoot: unknown field; known: name, mailRootDomain, dmarcReportMailbox, reservedNames, rootZone, dnsRecordsRoleName, infrastructures, postmarkAccounts, partitions, corporate, instanceGroups, contextFile, postmarkProviderSource"],
     ],
     [
       "an accountId given as a number",

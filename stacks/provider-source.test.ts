@@ -26,14 +26,13 @@ test("set: the stacks require the provider from that address, same version", () 
   expect(requiredPostmark(platform)).toEqual({ source: "app.terraform.io/arda/postmark", version: "0.1.0" });
 });
 
+const NOT_A_SOURCE = 'is not a provider source address "[<host>/]<namespace>/postmark" (e.g. "app.terraform.io/arda/postmark")';
 test.each([
-  ["app.terraform.io/arda/aws"],
-  ["https://app.terraform.io/arda/postmark"],
-  ["arda/postmark\"; injected"],
-  [""],
-  [42],
-])("a malformed source %p is rejected when the model loads", (bad) => {
-  expect(() => sandboxPlatform((raw) => (raw.postmarkProviderSource = bad))).toThrow(
-    `postmarkProviderSource: "${String(bad)}" is not a provider source address "[<host>/]<namespace>/postmark" (e.g. "app.terraform.io/arda/postmark")`,
-  );
+  ["app.terraform.io/arda/aws", `postmarkProviderSource: "app.terraform.io/arda/aws" ${NOT_A_SOURCE}`],
+  ["https://app.terraform.io/arda/postmark", `postmarkProviderSource: "https://app.terraform.io/arda/postmark" ${NOT_A_SOURCE}`],
+  ['arda/postmark"; injected', `postmarkProviderSource: "arda/postmark\\"; injected" ${NOT_A_SOURCE}`],
+  ["", "postmarkProviderSource: required, a non-empty string"],
+  [42, "postmarkProviderSource: must be a string (got the number 42)"],
+])("a malformed source %p is rejected when the model loads", (bad, message) => {
+  expect(() => sandboxPlatform((raw) => (raw.postmarkProviderSource = bad))).toThrow(message);
 });
