@@ -17,6 +17,8 @@ export interface SynthOptions {
   /** Only these stacks (default: every stack of the platform). */
   stacks?: readonly string[];
   hcl?: boolean;
+  /** Environment of the local `terraform init` that pins a cloud-backend stack's providers. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface SynthResult {
@@ -38,7 +40,7 @@ export function synthPlatform(opts: SynthOptions): SynthResult {
   if (unknown.length) throw new Error(`unknown stack ${unknown.map((s) => `"${s}"`).join(", ")} for platform ${platform.name}`);
   const stackDirs = Object.fromEntries(stacks.map((s) => [s, path.join(outdir, "stacks", s)]));
   // A `cloud` backend means a remote run gets only the uploaded stack directory (lib/remote-run.ts).
-  for (const dir of Object.values(stackDirs)) if (usesCloudBackend(dir)) prepareRemoteRun(dir);
+  for (const dir of Object.values(stackDirs)) if (usesCloudBackend(dir)) prepareRemoteRun(dir, { env: opts.env });
   const hclDirs: Record<string, string> = {};
   if (opts.hcl ?? true) {
     const hclOut = path.join(outdir, "hcl");

@@ -44,9 +44,9 @@ export const SHAPES = {
   tfcName: /^[A-Za-z0-9_-]{1,90}$/,
   tfcProject: /^[A-Za-z0-9_-][A-Za-z0-9 _-]{0,39}$/,
   /** A Route53 zone comment (mirrors the registrar's, free text): printable, no control characters, ≤ 256. */
-  zoneComment: /^(?!.*TfToken\[)[^\p{Cc}]{0,256}$/u,
-  /** A Terraform provider source address of our Postmark provider: `[<host>[:port]/]<namespace>/postmark`. */
+  /** `[<host>/]<namespace>/postmark`, the shape Terraform accepts for our provider's source address. */
   postmarkProviderSource: /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[0-9]{1,5})?\/)?[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\/postmark$/,
+  zoneComment: /^(?!.*TfToken\[)[^\p{Cc}]{0,256}$/u,
 } as const;
 
 /** A value in a message: JSON-quoted (newlines and quotes stay visible), long values shortened. */
@@ -177,8 +177,11 @@ export const platformSchema = object({
     runtimePlatform: object({ dkimSource: oneOf(["context", "provider"]) }),
   }),
   contextFile: repoPath(),
-  /** Optional (issue 13): the stacks' provider address once it is published; unset = `arda-cards/postmark`, the local build. */
-  postmarkProviderSource: str(SHAPES.postmarkProviderSource, 'a provider source address "[<host>/]<namespace>/postmark" (e.g. "app.terraform.io/arda/postmark")').optional(),
+  postmarkProviderSource: str(
+    SHAPES.postmarkProviderSource,
+    'a provider source address "[<host>/]<namespace>/postmark" (e.g. "app.terraform.io/arda/postmark")',
+    "must not be empty (leave it out to use the local build, arda-cards/postmark)",
+  ).optional(),
 });
 
 export type PlatformInput = z.infer<typeof platformSchema>;

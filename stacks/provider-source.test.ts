@@ -31,7 +31,7 @@ test.each([
   ["app.terraform.io/arda/aws", `postmarkProviderSource: "app.terraform.io/arda/aws" ${NOT_A_SOURCE}`],
   ["https://app.terraform.io/arda/postmark", `postmarkProviderSource: "https://app.terraform.io/arda/postmark" ${NOT_A_SOURCE}`],
   ['arda/postmark"; injected', `postmarkProviderSource: "arda/postmark\\"; injected" ${NOT_A_SOURCE}`],
-  ["", "postmarkProviderSource: required, a non-empty string"],
+  ["", "postmarkProviderSource: must not be empty (leave it out to use the local build, arda-cards/postmark)"],
   [42, "postmarkProviderSource: must be a string (got the number 42)"],
 ])("a malformed source %p is rejected when the model loads", (bad, message) => {
   expect(() => sandboxPlatform((raw) => (raw.postmarkProviderSource = bad))).toThrow(message);
