@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { platformFile, REPO_ROOT } from "./platform/load";
-import { SANDBOX_CONTEXT_FILE } from "./stacks/test-support";
+import { SANDBOX_CONTEXT_FILE } from "./testing/stacks";
 
 if (!fs.existsSync(path.join(REPO_ROOT, "dist", "scripts", "synth.js"))) throw new Error("these tests need the compiled scripts: run `npm run build` first");
 

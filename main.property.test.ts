@@ -12,7 +12,7 @@ import { buildApp } from "./main";
 import { ContextFileError } from "./platform/context-file";
 import { platformFile, PlatformValidationError, validatePlatform } from "./platform/load";
 import { MissingContextError } from "./platform/mail-context";
-import { SANDBOX_CONTEXT_FILE } from "./stacks/test-support";
+import { SANDBOX_CONTEXT_FILE } from "./testing/stacks";
 
 const STACKS = ["Root", "Corporate", "Alpha002-dev-Email"];
 const sandboxRaw = (): Record<string, any> => JSON.parse(fs.readFileSync(platformFile("sandbox"), "utf8"));
