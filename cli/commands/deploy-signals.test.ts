@@ -96,8 +96,13 @@ describe.each([
     for (const p of running) expect(p.argv.join(" ")).not.toContain(token());
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith("arda-mail-deploy-"))).toHaveLength(1);
 
+    const killedAt = Date.now();
     run.child.kill(signal);
     const r = await run.done;
+    const stopMs = Date.now() - killedAt;
+    if (process.env.ARDA_MAIL_TEST_TIMINGS) process.stderr.write(`${signal}: deploy exited ${stopMs} ms after the signal\n`);
+    // It waits for terraform, but terraform's graceful stop of a plan is quick.
+    expect(stopMs).toBeLessThan(20_000);
     expect(r.signal).toBeNull();
     expect(r.code).toBe(exitCode);
     // The CLI waited: nothing of terraform is left, and no process holds the token.
