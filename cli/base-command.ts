@@ -1,23 +1,27 @@
 import * as path from "node:path";
 import { Command, Flags, Interfaces } from "@oclif/core";
 import { contextFilePath } from "../platform/mail-context";
-import { loadPlatform, PlatformValidationError, selectedPlatformName } from "../platform/load";
+import { PlatformValidationError } from "../platform/load";
+import { loadSelectedPlatform, type SelectedPlatform } from "../platform/select";
 import type { Platform } from "../platform/model";
 import { scrub } from "../lib/redact";
 import { selectSecretStore, SecretNotFoundError, type SecretStore } from "../lib/secrets";
-import { PostmarkClient, PostmarkApiError, DEFAULT_API_URL, type RetryInfo, type RetryPolicy } from "../lib/postmark/client";
+import { PostmarkClient, PostmarkApiError, DEFAULT_API_URL, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type RetryInfo } from "../lib/postmark/client";
+import { FlowError } from "../flows/errors";
 import { CliError, FailedWithResult } from "./lib/errors";
-import { PLATFORM_FILE_ENV, platformFileFor } from "./lib/platform-file";
 
 export { CliError } from "./lib/errors";
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof ArdaCommand)["baseFlags"] & T["flags"]>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T["args"]>;
 
-/** Test hook: tighten the Postmark client's retry policy ("limit,baseMs,maxMs") so fault tests stay fast. */
-export const RETRY_ENV = "ARDA_MAIL_POSTMARK_RETRY";
-/** Test hook: per-attempt Postmark timeout in ms. */
-export const TIMEOUT_ENV = "ARDA_MAIL_POSTMARK_TIMEOUT_MS";
+/** `--postmark-timeout <seconds>`: a positive number of seconds, at most 600 (fractions allowed). */
+export function parseTimeoutSeconds(input: string): number {
+  const s = input.trim();
+  const n = /^\d+(\.\d+)?$/.test(s) ? Number(s) : NaN;
+  if (!(n > 0 && n <= 600)) throw new Error(`--postmark-timeout must be a number of seconds above 0 and at most 600 (e.g. 30 or 2.5), got "${input}"`);
+  return n;
+}
 
 /**
  * The base of every `arda-mail` command.
@@ -49,6 +53,19 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
       env: "POSTMARK_API_URL",
       helpGroup: "GLOBAL",
     }),
+    "postmark-timeout": Flags.custom<number>({
+      description: `seconds to wait for each Postmark answer before it counts as a timeout (default ${DEFAULT_TIMEOUT_MS / 1000})`,
+      helpValue: "<seconds>",
+      helpGroup: "GLOBAL",
+      parse: async (input) => parseTimeoutSeconds(input),
+    })(),
+    "postmark-retries": Flags.integer({
+      description: `retries of a Postmark call after a rate limit, server error, timeout or dropped connection (default ${DEFAULT_RETRY.limit}; a create is re-sent only when it provably did not land)`,
+      helpValue: "<n>",
+      min: 0,
+      max: 10,
+      helpGroup: "GLOBAL",
+    }),
     "context-file": Flags.string({
       description: "cdktf.json-shaped file holding the register output (default: the platform's contextFile)",
       env: "ARDA_MAIL_CONTEXT_FILE",
@@ -60,7 +77,7 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
   protected args!: BaseArgs<T>;
   /** Values never to print: scrubbed from every error and progress line. */
   protected readonly knownSecrets = new Set<string>([process.env.OP_SERVICE_ACCOUNT_TOKEN ?? ""].filter(Boolean));
-  private platformCache?: Platform;
+  private selectionCache?: SelectedPlatform;
   private secretStoreCache?: SecretStore;
 
   public async init(): Promise<void> {
@@ -77,18 +94,26 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
     this.args = args as BaseArgs<T>;
   }
 
-  /** The platform model (`--platform`, ARDA_MAIL_PLATFORM, else `sandbox`), validated. */
+  /** The platform model (`--platform`, ARDA_MAIL_PLATFORM, ARDA_MAIL_PLATFORM_FILE, else `sandbox`), validated once. */
   protected platform(): Platform {
-    if (!this.platformCache) {
-      const name = selectedPlatformName(this.flags.platform as string | undefined);
+    return this.selection().platform;
+  }
+
+  /** The model file the selected platform was read from (`backend set` rewrites it). */
+  protected platformFile(): string {
+    return this.selection().file;
+  }
+
+  private selection(): SelectedPlatform {
+    if (!this.selectionCache) {
       try {
-        this.platformCache = loadPlatform(name, { file: process.env[PLATFORM_FILE_ENV] ? platformFileFor(name) : undefined });
+        this.selectionCache = loadSelectedPlatform(this.flags.platform as string | undefined);
       } catch (e) {
         if (e instanceof PlatformValidationError) throw new CliError(e.message, `fix the platform model, or choose another one with --platform (known: sandbox, arda)`);
         throw e;
       }
     }
-    return this.platformCache;
+    return this.selectionCache;
   }
 
   /** The context file register writes: `--context-file`, ARDA_MAIL_CONTEXT_FILE, else the platform's own. */
@@ -139,8 +164,8 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
     return new PostmarkClient({
       accountToken,
       apiUrl: this.postmarkUrl(),
-      retry: retryFromEnv(),
-      timeoutMs: process.env[TIMEOUT_ENV] ? Number(process.env[TIMEOUT_ENV]) : undefined,
+      retry: this.flags["postmark-retries"] === undefined ? undefined : { ...DEFAULT_RETRY, limit: this.flags["postmark-retries"] as number },
+      timeoutMs: this.flags["postmark-timeout"] === undefined ? undefined : Math.max(1, Math.round((this.flags["postmark-timeout"] as number) * 1000)),
       onRetry: (r: RetryInfo) => this.progress(`  Postmark ${r.method} ${r.path}: ${r.kind} (HTTP ${r.status || "-"}), retry ${r.attempt} in ${r.delayMs} ms`),
     });
   }
@@ -166,7 +191,7 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
 
   public async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // oclif's own control flow (this.exit, --help, --version) passes through untouched.
-    if (err.oclif?.exit !== undefined && !(err instanceof CliError) && err.name === "ExitError") throw err;
+    if (err.oclif?.exit !== undefined && !(err instanceof FlowError) && err.name === "ExitError") throw err;
     if (err instanceof FailedWithResult) {
       if (this.jsonEnabled()) process.stdout.write(`${this.clean(JSON.stringify(err.result, null, 2))}\n`);
       process.stderr.write(`${this.clean(`Error: ${err.message}`)}\n`);
@@ -185,19 +210,13 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
 
 function describe(err: Error & { oclif?: { exit?: number } }): { message: string; next: string; code: number; detail?: Record<string, unknown> } {
   if (err instanceof CliError) return { message: err.message, next: err.next, code: err.exitCode, detail: err.detail };
+  if (err instanceof FlowError) return { message: err.message, next: err.next, code: 1, detail: err.detail };
   if (err instanceof PostmarkApiError) {
     return { message: err.message, next: "fix the cause above and re-run the same command: it is idempotent", code: 1, detail: { postmark: { kind: err.kind, status: err.status, errorCode: err.errorCode } } };
   }
   // oclif parse errors (missing argument, unknown flag) carry their own text.
-  if (err.oclif?.exit !== undefined || err.name === "CLIError" || /Missing \d+ required arg|Unexpected argument|Nonexistent flag/.test(err.message)) {
+  if (err.oclif?.exit !== undefined || err.name === "CLIError" || /Missing \d+ required arg|Unexpected argument|Nonexistent flag|^Parsing --/.test(err.message)) {
     return { message: err.message, next: "see --help for the arguments and an example", code: 2 };
   }
   return { message: err.message || String(err), next: "fix the cause above and re-run the same command", code: 1 };
-}
-
-function retryFromEnv(): RetryPolicy | undefined {
-  const v = process.env[RETRY_ENV];
-  if (!v) return undefined;
-  const [limit, baseDelayMs, maxDelayMs] = v.split(",").map(Number);
-  return { limit, baseDelayMs, maxDelayMs };
 }

@@ -1,6 +1,6 @@
 import { Flags } from "@oclif/core";
 import { readContext } from "../../platform/mail-context";
-import { detectDrift, formatDrift, INSTANCE_GROUPS, type DriftReport, type InstanceGroup } from "../../lib/drift/drift";
+import { detectDrift, formatDrift, INSTANCE_GROUPS, type DriftReport, type InstanceGroup } from "../../flows/drift";
 import { ArdaCommand } from "../base-command";
 import { dnsReaderFromFlags, parentServerFlag, resolverFlag } from "../lib/deploy-flags";
 import { FailedWithResult } from "../lib/errors";
@@ -16,11 +16,17 @@ export default class Drift extends ArdaCommand<typeof Drift> {
     "<%= config.bin %> drift",
     "<%= config.bin %> drift --instance-group corporate --json",
     "<%= config.bin %> drift --instance-group runtime-platform --resolver 127.0.0.1:5353 --parent-server 127.0.0.1:5353",
+    "<%= config.bin %> drift --instance-group corporate --ci --json",
   ];
   static flags = {
     "instance-group": Flags.string({ description: "limit to one instance group", options: [...INSTANCE_GROUPS] }),
     resolver: resolverFlag,
     "parent-server": parentServerFlag,
+    ci: Flags.boolean({
+      description:
+        "CI mode (the scheduled workflows): read only Arda-SystemsOAM (DQ-R1-007) — Postmark through CI's own tokens op://Arda-SystemsOAM/Drift-<PostmarkAccount>/credential; deploy-time 1Password items are left to deploy's pre-flight",
+      default: false,
+    }),
   };
 
   public async run(): Promise<DriftReport> {
@@ -34,6 +40,7 @@ export default class Drift extends ArdaCommand<typeof Drift> {
         dns,
         getDomain: (token, id) => this.postmark(token).getDomain(id),
         remember: (s) => this.rememberSecret(s),
+        ci: this.flags.ci,
       },
       group ? [group] : INSTANCE_GROUPS,
     );

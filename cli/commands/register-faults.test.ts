@@ -1,15 +1,12 @@
-// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
-jest.mock("../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readContext } from "../../platform/mail-context";
-import { RETRY_ENV, TIMEOUT_ENV } from "../base-command";
-import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness, type Outcome } from "../lib/testing";
+import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness, type Outcome } from "../../testing/cli";
 import Register from "./register";
-import type { RegisterResult } from "../lib/register-flow";
+import type { RegisterResult } from "../../flows/register";
 
-process.env[RETRY_ENV] = "2,5,20";
-process.env[TIMEOUT_ENV] = "700";
+/** Few retries and a short timeout, through the documented flags, so fault tests stay fast. */
+const POSTMARK_FLAGS = ["--postmark-retries", "2", "--postmark-timeout", "0.7"];
 
 describe("arda-mail register: bad input and faults", () => {
   let h: Harness;
@@ -32,7 +29,7 @@ describe("arda-mail register: bad input and faults", () => {
     expect(o.stdout + o.stderr).not.toContain(CANARY_TOKEN);
     expect(filesText(h.dir, [h.secretsFile])).not.toContain(CANARY_TOKEN);
   };
-  const run = (args: string[]): Promise<Outcome<RegisterResult>> => runInProcess<RegisterResult>(Register, [...args, ...h.flags]);
+  const run = (args: string[]): Promise<Outcome<RegisterResult>> => runInProcess<RegisterResult>(Register, [...args, ...h.flags, ...POSTMARK_FLAGS]);
   const domainCount = async (): Promise<number> => (await h.sandbox.admin.state()).domains.length;
 
   test.each([
@@ -144,7 +141,7 @@ describe("arda-mail register: bad input and faults", () => {
     // Root ignores file modes, so make the write itself impossible: the context file's directory is a file.
     const blocked = path.join(h.dir, "not-a-dir");
     fs.writeFileSync(blocked, "");
-    const o = await runInProcess(Register, ["Alpha002", "dev", ...h.flags.slice(0, -1), path.join(blocked, "cdktf.json")]);
+    const o = await runInProcess(Register, ["Alpha002", "dev", ...POSTMARK_FLAGS, ...h.flags.slice(0, -1), path.join(blocked, "cdktf.json")]);
     expect(o.code).not.toBe(0);
     expect(o.stderr).toMatch(/cannot write .*not-a-dir\/cdktf\.json\.lock: ENOTDIR/);
     expect(fs.readFileSync(blocked, "utf8")).toBe("");

@@ -10,7 +10,7 @@ import { GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClien
 import { runTerraform, type TerraformResult } from "../../lib/terraform";
 import { REPO_ROOT } from "../../platform/load";
 import { infrastructure, rootInfrastructure } from "../../platform/names";
-import { sandboxPlatform } from "../../stacks/test-support";
+import { sandboxPlatform } from "../../testing/stacks";
 import { clientConfig, readRecordSets } from "./moto";
 import { startRehearsal, type Rehearsal } from "./rehearsal";
 

@@ -7,12 +7,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { bootstrapBackend, type BootstrapResult } from "../../cli/lib/backend-flow";
+import { bootstrapBackend, type BootstrapResult } from "../../flows/backend";
 import { buildApp } from "../../main";
 import { runTerraform, terraformEnv, type TerraformResult } from "../../lib/terraform";
 import type { Platform } from "../../platform/model";
 import { rootInfrastructure } from "../../platform/names";
-import { sandboxPlatform } from "../../stacks/test-support";
+import { sandboxPlatform } from "../../testing/stacks";
 import { clientConfig, createRegistrarZone, startLocalAws, type LocalAws } from "./moto";
 
 const KEY = "arda-mail/sandbox/Root.tfstate";

@@ -11,6 +11,9 @@ import { CombinedDns, DeclaredDns, DeclaredRecord, DnsRecordType, ResolverDns } 
 import { ActiveFault, FaultBook, FaultSpec } from "./faults";
 import { SandboxAccount, SandboxError } from "./state";
 import { SandboxAdmin } from "./admin";
+import type { RequestLogEntry } from "./request-log";
+
+export type { RequestLogEntry } from "./request-log";
 
 export interface SandboxOptions {
   /** 0 (default) = an ephemeral port. */
@@ -26,14 +29,6 @@ export interface SandboxOptions {
   dkimVerifyAfterCalls?: number;
   /** One line per request (method, path, status: never a token). */
   log?: (line: string) => void;
-}
-
-export interface RequestLogEntry {
-  method: string;
-  path: string;
-  status: number;
-  /** Set when an injected fault shaped the answer. */
-  fault?: string;
 }
 
 export interface RunningSandbox {
@@ -138,6 +133,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     options.log?.(`fault ${describeFault(f)}`);
     if (f.kind === "drop") {
       res.socket?.destroy();
+      return;
+    }
+    if (f.kind === "answer") {
+      const text = f.body ?? "";
+      res.writeHead(f.status ?? 200, { ...f.headers, "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+      res.end(text);
       return;
     }
     const message = f.status === 429 ? "Rate limit exceeded (sandbox fault)." : `Sandbox injected HTTP ${f.status}.`;
@@ -270,6 +271,7 @@ function describeFault(f: ActiveFault): string {
   const scope = `${f.method ?? "*"} ${f.pathPrefix ?? "*"}`;
   if (f.kind === "status") return `status ${f.status} ${f.phase} [${scope}]`;
   if (f.kind === "delay") return `delay ${f.delayMs}ms ${f.phase} [${scope}]`;
+  if (f.kind === "answer") return `answer ${f.status} ${f.phase} [${scope}]`;
   return `drop ${f.phase} [${scope}]`;
 }
 

@@ -1,12 +1,8 @@
-// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
-jest.mock("../../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 import * as fs from "node:fs";
-import { FAIL_SECRET_WRITES_ENV } from "../../../lib/secrets";
-import { RETRY_ENV } from "../../base-command";
-import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness } from "../../lib/testing";
+import { FileSecretStore } from "../../../lib/secrets";
+import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness } from "../../../testing/cli";
 import CorporateProvision from "./provision";
 
-process.env[RETRY_ENV] = "2,5,20";
 const ITEM = "op://Arda-CorporateOAM/Free-Kanban-Generator-Postmark-Server/credential";
 
 describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
@@ -15,11 +11,11 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
     h = await startHarness();
   });
   afterEach(async () => {
-    delete process.env[FAIL_SECRET_WRITES_ENV];
+    jest.restoreAllMocks();
     await h.close();
   });
   const serverTokens = async (): Promise<string[]> => (await h.sandbox.admin.state()).servers.flatMap((s: { ApiTokens: string[] }) => s.ApiTokens);
-  const run = (extra: string[] = []) => runInProcess(CorporateProvision, ["free-kanban", ...h.flags, "--op-backoff-ms", "1", ...extra]);
+  const run = (extra: string[] = []) => runInProcess(CorporateProvision, ["free-kanban", ...h.flags, "--postmark-retries", "2", "--op-backoff-ms", "1", ...extra]);
 
   test("creates the server (SMTP on), stores its token in 1Password only, then writes public values; re-run is a no-op", async () => {
     const o = await run(["--json"]);
@@ -57,7 +53,8 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
   });
 
   test("1Password write failing permanently: non-zero, redacted summary, both recovery paths, context untouched; --resume recovers", async () => {
-    process.env[FAIL_SECRET_WRITES_ENV] = "always";
+    // A 1Password outage cannot be produced here: the secret store's write is made to fail.
+    const outage = jest.spyOn(FileSecretStore.prototype, "write").mockRejectedValue(new Error("1Password is unavailable (simulated outage)"));
     const before = fs.readFileSync(h.contextFile, "utf8");
     const o = await run(["--op-attempts", "3", "--json"]);
     expect(o.code).not.toBe(0);
@@ -75,7 +72,7 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
     expect(filesText(h.dir, [h.secretsFile])).not.toContain(token);
 
     // A plain re-run refuses (the server name is taken) and points at --resume.
-    delete process.env[FAIL_SECRET_WRITES_ENV];
+    outage.mockRestore();
     const plain = await run();
     expect(plain.code).not.toBe(0);
     expect(plain.stderr).toContain("--resume");
@@ -87,7 +84,7 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
   });
 
   test("a transient 1Password failure is retried with backoff and succeeds", async () => {
-    process.env[FAIL_SECRET_WRITES_ENV] = "2";
+    jest.spyOn(FileSecretStore.prototype, "write").mockRejectedValueOnce(new Error("1Password timed out")).mockRejectedValueOnce(new Error("1Password timed out"));
     const o = await run(["--op-attempts", "4"]);
     expect(o.code).toBe(0);
     expect(o.stderr).toContain("1Password write failed (attempt 1/4)");
@@ -121,7 +118,7 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
   });
 
   test("unknown asset", async () => {
-    const o = await runInProcess(CorporateProvision, ["hubspot", ...h.flags]);
+    const o = await runInProcess(CorporateProvision, ["hubspot", ...h.flags, "--postmark-retries", "2"]);
     expect(o.code).not.toBe(0);
     expect(o.stderr).toContain('unknown Corporate asset "hubspot" (known: free-kanban)');
   });
