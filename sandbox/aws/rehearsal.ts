@@ -14,7 +14,7 @@ import { setContextEntries } from "../../lib/context-store";
 import { PostmarkClient } from "../../lib/postmark/client";
 import { mailEntryFromDomain } from "../../lib/postmark/mail-entry";
 import { terraformEnv } from "../../lib/terraform";
-import { REPO_ROOT, validatePlatform } from "../../platform/load";
+import { validatePlatform } from "../../platform/load";
 import { corporateContextKey, partitionContextKey, placementOfEntry } from "../../platform/mail-context";
 import type { Infrastructure, Partition, Platform } from "../../platform/model";
 import { activePartitions, corporateDomain, partitionDomain } from "../../platform/names";
@@ -82,7 +82,8 @@ export async function startRehearsal(base: Platform, opts: { dir?: string } = {}
     fs.mkdirSync(stateRoot, { recursive: true });
     const canaries = [token];
     const platformFile = path.join(dir, "platform.json");
-    fs.writeFileSync(platformFile, JSON.stringify({ ...platform, contextFile: path.relative(REPO_ROOT, contextFile) }, null, 2));
+    // The context file is given to a `cdktf` process as ARDA_MAIL_CONTEXT_FILE (the model names only files in the repository).
+    fs.writeFileSync(platformFile, JSON.stringify(platform, null, 2));
     const registerDomain = async (domain: string, key: string): Promise<void> => {
       const client = new PostmarkClient({ accountToken: token, apiUrl: sandbox.url });
       const d = (await client.findDomainByName(domain)) ?? (await client.createDomain({ Name: domain, ReturnPathDomain: returnPathDomainFor(domain) }));
