@@ -56,15 +56,26 @@ export function repoRelative(file: string): string {
 }
 
 export function loadPlatform(name: string, options: LoadOptions = {}): Platform {
+  // The name becomes a path (platform/<name>.platform.json): it must not lead out of platform/.
+  if (!options.file && !SHAPES.platformName.test(name)) {
+    throw new PlatformValidationError(name, [`platform: ${show(name)} is not a platform name (lower-case letters, digits and hyphens); known: ${PLATFORM_NAMES.join(", ")}`]);
+  }
   const file = options.file ?? platformFile(name);
   if (!fs.existsSync(file)) {
     throw new PlatformValidationError(file, [
       `platform: unknown platform "${name}" (no ${path.relative(REPO_ROOT, file)}); known: ${PLATFORM_NAMES.join(", ")}`,
     ]);
   }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PlatformValidationError(file, [`(file): cannot be read (${code === "EISDIR" ? "it is a directory" : (code ?? (e as Error).message)})`]);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+    raw = JSON.parse(text);
   } catch (e) {
     throw new PlatformValidationError(file, [`(file): not valid JSON: ${(e as Error).message}`]);
   }

@@ -74,6 +74,8 @@ function sign(file, sigFile, pubFile) {
     fs.writeFileSync(pubFile, gpg(["--armor", "--export", keyId]));
     return keyId;
   } finally {
+    // gpg starts an agent for the throwaway home; stop it rather than leave a daemon behind.
+    spawnSync("gpgconf", ["--homedir", home, "--kill", "all"], { stdio: "ignore", env: { PATH: process.env.PATH ?? "", GNUPGHOME: home } });
     fs.rmSync(home, { recursive: true, force: true });
   }
 }

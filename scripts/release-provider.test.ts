@@ -30,7 +30,11 @@ beforeAll(() => {
   ca = makeTestCa(tmp);
   released = release({ ARDA_MAIL_RELEASE_GPG_KEY: secretKey });
 }, 120_000);
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => {
+  // The key generation started a gpg-agent for the throwaway home: stop it.
+  spawnSync("gpgconf", ["--homedir", path.join(tmp, "gnupg"), "--kill", "all"], { stdio: "ignore" });
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 function release(env: NodeJS.ProcessEnv, out = releaseDir): { code: number; stderr: string } {
   const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts/release-provider.mjs"), "--out", out], { env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });

@@ -137,14 +137,15 @@ describe("arda-mail register: bad input and faults", () => {
     expect((readContext(h.contextFile)["partitionMail:Alpha002:dev"] as { dkimPublicKey: string }).dkimPublicKey).not.toContain("OLDKEY");
   });
 
-  test("cdktf.json unwritable: clear message, the old file intact, no temp file left", async () => {
+  test("cdktf.json unreachable: refused before Postmark is touched, clear message, nothing written", async () => {
     // Root ignores file modes, so make the write itself impossible: the context file's directory is a file.
     const blocked = path.join(h.dir, "not-a-dir");
     fs.writeFileSync(blocked, "");
     const o = await runInProcess(Register, ["Alpha002", "dev", ...POSTMARK_FLAGS, ...h.flags.slice(0, -1), path.join(blocked, "cdktf.json")]);
     expect(o.code).not.toBe(0);
-    expect(o.stderr).toMatch(/cannot write .*not-a-dir\/cdktf\.json\.lock: ENOTDIR/);
+    expect(o.stderr).toMatch(/not-a-dir\/cdktf\.json: cannot be read or created \(ENOTDIR: a parent path is a file, not a directory\)/);
     expect(fs.readFileSync(blocked, "utf8")).toBe("");
+    expect((await h.sandbox.admin.state()).domains).toEqual([]);
     expect(o.stdout + o.stderr).not.toContain(CANARY_TOKEN);
   });
 });
