@@ -1,0 +1,101 @@
+/**
+ * Route53 reads of the takeover as signed REST calls (@aws-sdk/client-route53 is not installable
+ * here): the hosted zones of one name, and a zone's record sets. Responses are XML; only the few
+ * fields used are extracted, each shape-checked.
+ */
+import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { resolveCredentials, type AwsClientSettings } from "./settings";
+
+const API = "/2013-04-01";
+const ZONE_ID = /^[A-Z0-9]{1,32}$/;
+const DNS_NAME = /^[a-z0-9_*.-]{1,253}$/i;
+
+type Data = string | ArrayBuffer | ArrayBufferView;
+const bytes = (d: Data): string | Buffer =>
+  typeof d === "string" ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
+/** node:crypto as the signer's hash (the SDK's hash packages are not direct dependencies). */
+class Sha256 {
+  private h: Hash | Hmac;
+  constructor(private readonly secret?: Data) {
+    this.h = this.fresh();
+  }
+  private fresh(): Hash | Hmac {
+    return this.secret !== undefined ? createHmac("sha256", bytes(this.secret)) : createHash("sha256");
+  }
+  update(data: Data): void {
+    this.h.update(bytes(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.h.digest());
+  }
+  reset(): void {
+    this.h = this.fresh();
+  }
+}
+
+function unescapeXml(s: string): string {
+  return s.replace(/&(quot|amp|lt|gt|apos|#(\d+));/g, (_, e: string, n?: string) =>
+    n ? String.fromCharCode(Number(n)) : ({ quot: '"', amp: "&", lt: "<", gt: ">", apos: "'" } as Record<string, string>)[e],
+  );
+}
+const blocks = (xml: string, tag: string): string[] => [...xml.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, "g"))].map((m) => m[1]);
+function field(xml: string, tag: string): string | undefined {
+  const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml);
+  return m ? unescapeXml(m[1]) : undefined;
+}
+
+async function get(s: AwsClientSettings, pathAndQuery: string): Promise<string> {
+  const url = new URL((s.endpoint ?? "https://route53.amazonaws.com") + pathAndQuery);
+  const signer = new SignatureV4({ service: "route53", region: "us-east-1", credentials: await resolveCredentials(s), sha256: Sha256 });
+  const signed = await signer.sign({
+    method: "GET",
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: { host: url.host },
+  });
+  const r = await fetch(url, { headers: signed.headers });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`Route53 GET ${url.pathname}: HTTP ${r.status} ${field(text, "Code") ?? ""} ${field(text, "Message") ?? ""}`.trim());
+  return text;
+}
+
+export interface LiveZone {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Every public or private hosted zone named exactly `name` (names without the trailing dot). */
+export async function zonesNamed(s: AwsClientSettings, name: string): Promise<LiveZone[]> {
+  if (!DNS_NAME.test(name)) throw new Error(`not a DNS name: ${JSON.stringify(name)}`);
+  const xml = await get(s, `${API}/hostedzonesbyname?dnsname=${encodeURIComponent(name)}&maxitems=100`);
+  return blocks(xml, "HostedZone")
+    .map((z) => ({ id: (field(z, "Id") ?? "").replace(/^\/hostedzone\//, ""), name: (field(z, "Name") ?? "").replace(/\.$/, "") }))
+    .filter((z) => z.name.toLowerCase() === name.toLowerCase())
+    .map((z) => {
+      if (!ZONE_ID.test(z.id)) throw new Error(`Route53: unexpected hosted zone id ${JSON.stringify(z.id)} for ${name}`);
+      return z;
+    });
+}
+
+export interface LiveRecordSet {
+  readonly name: string;
+  readonly type: string;
+}
+
+export async function recordSets(s: AwsClientSettings, zoneId: string): Promise<LiveRecordSet[]> {
+  if (!ZONE_ID.test(zoneId)) throw new Error(`not a hosted zone id: ${JSON.stringify(zoneId)}`);
+  const out: LiveRecordSet[] = [];
+  let query = "";
+  for (;;) {
+    const xml = await get(s, `${API}/hostedzone/${zoneId}/rrset${query}`);
+    for (const rs of blocks(xml, "ResourceRecordSet")) {
+      out.push({ name: (field(rs, "Name") ?? "").replace(/\.$/, "").toLowerCase(), type: field(rs, "Type") ?? "" });
+    }
+    if (field(xml, "IsTruncated") !== "true") return out;
+    query = `?${new URLSearchParams({ name: field(xml, "NextRecordName") ?? "", type: field(xml, "NextRecordType") ?? "" })}`;
+  }
+}
