@@ -5,6 +5,7 @@ import type {
   DkimSource,
   Infrastructure,
   Partition,
+  PartitionRoleNames,
   Platform,
   PostmarkAccount,
   StateBackend,
@@ -188,7 +189,8 @@ export function validatePlatform(raw: unknown, opts: { source: string; env?: Nod
     const postmarkAccount = str(x, "postmarkAccount", where);
     if (postmarkAccount && !accountNames.has(postmarkAccount)) problems.push(`${where}postmarkAccount: unknown Postmark account "${postmarkAccount}"`);
     const vault = str(x, "vault", where);
-    return { name: pName, infrastructure, status: status as Partition["status"], postmarkAccount, vault };
+    const adoptedRoleNames = roleNames(x.adoptedRoleNames, `${where}adoptedRoleNames`, problems);
+    return { name: pName, infrastructure, status: status as Partition["status"], postmarkAccount, vault, ...(adoptedRoleNames ? { adoptedRoleNames } : {}) };
   });
   checkUnique(partitions.map((p) => p.name), "partitions", "name", problems);
 
@@ -267,6 +269,21 @@ function validateBackend(raw: unknown, at: string, problems: string[]): StateBac
       problems.push(`${at}.kind: must be "local", "s3" or "cloud"`);
       return { kind: "local", directory: "" };
   }
+}
+
+const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_KEYS = ["EmailDnsProvisioningRole", "EmailEncryptionKeyFallbackRole"] as const;
+
+function roleNames(raw: unknown, at: string, problems: string[]): PartitionRoleNames | undefined {
+  if (raw === undefined) return undefined;
+  const o = asObject(raw, at, problems);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (!(ROLE_KEYS as readonly string[]).includes(k)) problems.push(`${at}.${k}: unknown role (known: ${ROLE_KEYS.join(", ")})`);
+    else if (typeof v !== "string" || !IAM_ROLE_NAME.test(v)) problems.push(`${at}.${k}: ${JSON.stringify(v)} is not an IAM role name (at most 64 of letters, digits and +=,.@_-)`);
+    else out[k] = v;
+  }
+  return out;
 }
 
 function asObject(v: unknown, at: string, problems: string[]): Record<string, unknown> {
