@@ -9,6 +9,7 @@ import {
   GetTemplateCommand,
   ListExportsCommand,
   ListImportsCommand,
+  UpdateStackCommand,
 } from "@aws-sdk/client-cloudformation";
 import type { AwsClientSettings } from "./settings";
 
@@ -106,4 +107,73 @@ export async function getTemplate(s: AwsClientSettings, stackName: string): Prom
     if (typeof r.TemplateBody !== "string") throw new Error(`CloudFormation ${stackName}: GetTemplate returned no body`);
     return r.TemplateBody;
   });
+}
+
+/** A CloudFormation template as the takeover edits it (JSON templates only: CDK writes JSON). */
+export interface CfnTemplate {
+  Resources: Record<string, { Type: string; Properties?: unknown; DeletionPolicy?: string; UpdateReplacePolicy?: string; [k: string]: unknown }>;
+  Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown }; Description?: string }>;
+  [k: string]: unknown;
+}
+
+/**
+ * The CloudFormation operations the detach half needs, behind one interface: real CloudFormation
+ * (below), or the sandbox's stand-in that follows the documented semantics moto 5.2.1 does not.
+ */
+export interface CloudFormationOps {
+  getTemplate(stackName: string): Promise<CfnTemplate>;
+  /** "no-changes" when CloudFormation had nothing to do. */
+  updateStack(stackName: string, template: CfnTemplate): Promise<"updated" | "no-changes">;
+  listExports(): Promise<Array<{ name: string; value: string; exportingStack: string }>>;
+  listImports(exportName: string): Promise<string[]>;
+}
+
+export function parseTemplate(body: string, stackName: string): CfnTemplate {
+  let t: unknown;
+  try {
+    t = JSON.parse(body);
+  } catch {
+    throw new Error(`CloudFormation ${stackName}: the template is not JSON (a YAML template is not supported by the takeover)`);
+  }
+  if (!t || typeof t !== "object" || typeof (t as CfnTemplate).Resources !== "object") throw new Error(`CloudFormation ${stackName}: the template has no Resources`);
+  return t as CfnTemplate;
+}
+
+const DONE = /_COMPLETE$/;
+const FAILED = /FAILED|ROLLBACK/;
+
+/** Real CloudFormation: UpdateStack, then wait until the stack settles. */
+export function awsCloudFormationOps(s: AwsClientSettings, opts: { pollMs?: number; timeoutMs?: number } = {}): CloudFormationOps {
+  return {
+    async getTemplate(stackName) {
+      return parseTemplate(await getTemplate(s, stackName), stackName);
+    },
+    async updateStack(stackName, template) {
+      return withClient(s, async (c) => {
+        try {
+          await c.send(new UpdateStackCommand({ StackName: stackName, TemplateBody: JSON.stringify(template), Capabilities: ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"] }));
+        } catch (e) {
+          if (/No updates are to be performed/.test((e as Error).message)) return "no-changes" as const;
+          throw e;
+        }
+        const deadline = Date.now() + (opts.timeoutMs ?? 30 * 60_000);
+        for (;;) {
+          const st = (await c.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.StackStatus ?? "";
+          if (FAILED.test(st) && DONE.test(st)) throw new Error(`CloudFormation ${stackName}: update ended ${st}`);
+          if (DONE.test(st) && !/IN_PROGRESS/.test(st)) return "updated" as const;
+          if (Date.now() > deadline) throw new Error(`CloudFormation ${stackName}: still ${st} after the timeout`);
+          await new Promise((r) => setTimeout(r, opts.pollMs ?? 5000));
+        }
+      });
+    },
+    async listExports() {
+      return (await listExports(s)).map((e) => ({ name: e.name, value: e.value, exportingStack: stackNameOfId(e.exportingStackId) }));
+    },
+    listImports: (name) => listImports(s, name),
+  };
+}
+
+/** `arn:aws:cloudformation:…:stack/<name>/<uuid>` → `<name>` */
+export function stackNameOfId(id: string): string {
+  return /:stack\/([^/]+)\//.exec(id)?.[1] ?? id;
 }
