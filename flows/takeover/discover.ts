@@ -6,7 +6,7 @@
  */
 import type { Infrastructure, Platform } from "../../platform/model";
 import { CORPORATE_STACK, infrastructure, rootInfrastructure, ROOT_STACK } from "../../platform/names";
-import { describeStackResources, describeStackStatus, listExports } from "../../lib/aws/cloudformation";
+import type { CloudFormationOps } from "../../lib/aws/cloudformation";
 import { describeSecret, getRole, type LiveRole, type LiveSecret } from "../../lib/aws/iam-secrets";
 import { recordSets, zonesNamed, type LiveRecordSet, type LiveZone } from "../../lib/aws/route53";
 import type { AccountSettings, AwsClientSettings } from "../../lib/aws/settings";
@@ -43,7 +43,7 @@ export function requireProfiles(platform: Platform, stack: string): void {
   }
 }
 
-export async function discover(platform: Platform, synth: SynthesizedStack, account: AccountSettings): Promise<LiveView> {
+export async function discover(platform: Platform, synth: SynthesizedStack, account: AccountSettings, cfn: CloudFormationOps): Promise<LiveView> {
   requireProfiles(platform, synth.stack);
   const infra = infrastructureOf(platform, synth.stack);
   const root = rootInfrastructure(platform);
@@ -51,13 +51,9 @@ export async function discover(platform: Platform, synth: SynthesizedStack, acco
   const upstream: AwsClientSettings = await account(root.awsProfile!, root.region);
   const stackName = cloudFormationStackOf(synth.stack);
 
-  const status = await describeStackStatus(own, stackName);
-  const cloudFormation = status
-    ? {
-        status,
-        resources: await describeStackResources(own, stackName),
-        exports: (await listExports(own)).filter((e) => e.exportingStackId.includes(`:stack/${stackName}/`) || e.exportingStackId === stackName),
-      }
+  const described = await cfn.describeStack(stackName);
+  const cloudFormation = described
+    ? { ...described, exports: (await cfn.listExports()).filter((e) => e.exportingStack === stackName).map((e) => ({ name: e.name, value: e.value, exportingStackId: e.exportingStack })) }
     : undefined;
 
   const zonesByName: Record<string, LiveZone[]> = {};

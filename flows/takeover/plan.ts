@@ -91,7 +91,8 @@ export function planTakeover(synth: SynthesizedStack, live: LiveView): TakeoverP
       continue;
     }
     zoneIds.set(r.address, zones[0].id);
-    imports.push({ address: r.address, id: zones[0].id, logicalId: logicalIdOf(cfn, "AWS::Route53::HostedZone", zones[0].id) });
+    const logicalId = logicalIdOf(cfn, "AWS::Route53::HostedZone", zones[0].id);
+    imports.push({ address: r.address, id: zones[0].id, ...(logicalId ? { logicalId } : {}) });
   }
 
   for (const r of byType("aws_route53_record")) {
@@ -110,7 +111,9 @@ export function planTakeover(synth: SynthesizedStack, live: LiveView): TakeoverP
       creates.push({ address: r.address, why: `no live ${id.recordType} record ${id.name} in ${zoneId}` });
       continue;
     }
-    imports.push({ address: r.address, id: recordId(zoneId, id.name, id.recordType), logicalId: logicalIdOf(cfn, "AWS::Route53::RecordSet", id.name) });
+    // An upstream record (the NS delegation) is not a RecordSet of the stack: its custom resource wrote it.
+    const logicalId = id.upstream ? undefined : logicalIdOf(cfn, "AWS::Route53::RecordSet", id.name);
+    imports.push({ address: r.address, id: recordId(zoneId, id.name, id.recordType), ...(logicalId ? { logicalId } : {}) });
   }
 
   for (const r of byType("aws_secretsmanager_secret")) {
@@ -121,7 +124,8 @@ export function planTakeover(synth: SynthesizedStack, live: LiveView): TakeoverP
       continue;
     }
     secretArns.set(r.address, s.arn);
-    imports.push({ address: r.address, id: s.arn, logicalId: logicalIdOf(cfn, "AWS::SecretsManager::Secret", s.arn) });
+    const logicalId = logicalIdOf(cfn, "AWS::SecretsManager::Secret", s.arn);
+    imports.push({ address: r.address, id: s.arn, ...(logicalId ? { logicalId } : {}) });
   }
   for (const r of byType("aws_secretsmanager_secret_version")) {
     const secret = (r.identity as { secret: string }).secret;
@@ -148,7 +152,8 @@ export function planTakeover(synth: SynthesizedStack, live: LiveView): TakeoverP
       continue;
     }
     roleNames.set(r.address, role.name);
-    imports.push({ address: r.address, id: role.name, logicalId: logicalIdOf(cfn, "AWS::IAM::Role", role.name) });
+    const logicalId = logicalIdOf(cfn, "AWS::IAM::Role", role.name);
+    imports.push({ address: r.address, id: role.name, ...(logicalId ? { logicalId } : {}) });
   }
   for (const r of byType("aws_iam_role_policy")) {
     const id = r.identity as { role: string; name: string };

@@ -121,6 +121,8 @@ export interface CfnTemplate {
  * (below), or the sandbox's stand-in that follows the documented semantics moto 5.2.1 does not.
  */
 export interface CloudFormationOps {
+  /** undefined when no stack has that name. */
+  describeStack(stackName: string): Promise<{ status: string; resources: StackResource[] } | undefined>;
   getTemplate(stackName: string): Promise<CfnTemplate>;
   /** "no-changes" when CloudFormation had nothing to do. */
   updateStack(stackName: string, template: CfnTemplate): Promise<"updated" | "no-changes">;
@@ -145,6 +147,10 @@ const FAILED = /FAILED|ROLLBACK/;
 /** Real CloudFormation: UpdateStack, then wait until the stack settles. */
 export function awsCloudFormationOps(s: AwsClientSettings, opts: { pollMs?: number; timeoutMs?: number } = {}): CloudFormationOps {
   return {
+    async describeStack(stackName) {
+      const status = await describeStackStatus(s, stackName);
+      return status ? { status, resources: await describeStackResources(s, stackName) } : undefined;
+    },
     async getTemplate(stackName) {
       return parseTemplate(await getTemplate(s, stackName), stackName);
     },

@@ -45,23 +45,27 @@ function field(xml: string, tag: string): string | undefined {
   return m ? unescapeXml(m[1]) : undefined;
 }
 
-async function get(s: AwsClientSettings, pathAndQuery: string): Promise<string> {
+/** One signed Route53 REST call; the response body (XML). Non-2xx throws with Route53's code and message. */
+export async function route53Request(s: AwsClientSettings, method: "GET" | "POST" | "DELETE", pathAndQuery: string, body?: string): Promise<string> {
   const url = new URL((s.endpoint ?? "https://route53.amazonaws.com") + pathAndQuery);
+  const headers: Record<string, string> = { host: url.host, ...(body ? { "content-type": "application/xml" } : {}) };
   const signer = new SignatureV4({ service: "route53", region: "us-east-1", credentials: await resolveCredentials(s), sha256: Sha256 });
   const signed = await signer.sign({
-    method: "GET",
+    method,
     protocol: url.protocol,
     hostname: url.hostname,
     ...(url.port ? { port: Number(url.port) } : {}),
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
-    headers: { host: url.host },
+    headers,
+    body,
   });
-  const r = await fetch(url, { headers: signed.headers });
+  const r = await fetch(url, { method, headers: signed.headers, body });
   const text = await r.text();
-  if (!r.ok) throw new Error(`Route53 GET ${url.pathname}: HTTP ${r.status} ${field(text, "Code") ?? ""} ${field(text, "Message") ?? ""}`.trim());
+  if (!r.ok) throw new Error(`Route53 ${method} ${url.pathname}: HTTP ${r.status} ${field(text, "Code") ?? ""} ${field(text, "Message") ?? ""}`.trim());
   return text;
 }
+const get = (s: AwsClientSettings, pathAndQuery: string): Promise<string> => route53Request(s, "GET", pathAndQuery);
 
 export interface LiveZone {
   readonly id: string;

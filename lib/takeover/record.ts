@@ -16,8 +16,13 @@ export interface StackTakeover {
   /** Step → ISO time it completed. */
   readonly steps: Partial<Record<TakeoverStep, string>>;
   readonly imports?: number;
-  /** The exports the bridge keeps, name → value at planning time (no secret: ids, names, ARNs). */
-  readonly exports?: Record<string, string>;
+  /** CloudFormation's part, fixed at planning time (no secret: logical ids, export names and values — ids, names, ARNs). */
+  readonly cloudFormation?: {
+    readonly stackName: string;
+    readonly retain: string[];
+    readonly delete: string[];
+    readonly exports: ReadonlyArray<{ name: string; value: string }>;
+  };
 }
 
 export interface TakeoverRecord {

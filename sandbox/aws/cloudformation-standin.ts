@@ -13,7 +13,7 @@
  * fixture creates them in moto and hands their physical ids over.
  */
 import { isDeepStrictEqual } from "node:util";
-import type { CfnTemplate, CloudFormationOps } from "../../lib/aws/cloudformation";
+import type { CfnTemplate, CloudFormationOps, StackResource } from "../../lib/aws/cloudformation";
 
 interface Stack {
   template: CfnTemplate;
@@ -47,6 +47,7 @@ export class CloudFormationStandIn implements CloudFormationOps {
   /** Every deletion CloudFormation performed: `<stack>/<logicalId>`. */
   readonly deleted: string[] = [];
   updates = 0;
+  private readonly updatedStacks = new Set<string>();
 
   constructor(private readonly opts: StandInOptions = {}) {}
 
@@ -70,6 +71,13 @@ export class CloudFormationStandIn implements CloudFormationOps {
 
   managedResources(stack: string): string[] {
     return Object.keys(this.need(stack).template.Resources).sort();
+  }
+
+  async describeStack(stackName: string): Promise<{ status: string; resources: StackResource[] } | undefined> {
+    const s = this.stacks.get(stackName);
+    if (!s) return undefined;
+    const resources = Object.entries(s.template.Resources).map(([logicalId, r]) => ({ logicalId, type: r.Type, physicalId: s.physical[logicalId] ?? "", status: "CREATE_COMPLETE" }));
+    return { status: this.updatedStacks.has(stackName) ? "UPDATE_COMPLETE" : "CREATE_COMPLETE", resources };
   }
 
   async getTemplate(stackName: string): Promise<CfnTemplate> {
@@ -115,6 +123,7 @@ export class CloudFormationStandIn implements CloudFormationOps {
       if (after.get(e.name) !== e.value) throw new Error(`Export ${e.name} cannot be updated as it is in use by ${importers.join(", ")}`);
     }
     this.updates++;
+    this.updatedStacks.add(stackName);
     this.stacks.set(stackName, next);
     for (const id of removed) {
       const old = cur.template.Resources[id];
