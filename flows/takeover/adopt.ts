@@ -37,7 +37,7 @@ export async function terraformAdopt(stack: string, stackDir: string, env: NodeJ
     const tail = (second.code === 2 ? second.stdout : second.stderr).trim().split("\n").slice(-30).join("\n");
     throw new FlowError(
       `${stack}: after adopting, Terraform's second plan is not empty (exit ${second.code}):\n${tail}`,
-      "Next: nothing was deleted; compare the plan with the live resource and fix the model (or the import file) before re-running.",
+      "nothing was deleted; compare the plan with the live resource and fix the model (or the import file) before re-running.",
     );
   }
   return { applyMs: applied.durationMs, secondPlanMs: second.durationMs };

@@ -25,7 +25,7 @@ export async function retainStep(ops: CloudFormationOps, plan: CloudFormationPla
   if (isBridge(t)) return "already";
   const missing = notRetained(t, plan.retain);
   const gone = plan.retain.filter((id) => !t.Resources[id]);
-  if (gone.length) throw new FlowError(`${plan.stackName}: the template no longer has ${gone.join(", ")} — it changed since the takeover was planned`, "Next: re-plan with `arda-mail takeover <stack> --plan-only` and compare.");
+  if (gone.length) throw new FlowError(`${plan.stackName}: the template no longer has ${gone.join(", ")} — it changed since the takeover was planned`, "re-plan with `arda-mail takeover <stack> --plan-only` and compare.");
   if (!missing.length) return "already";
   for (const id of missing) Object.assign(t.Resources[id], { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
   await ops.updateStack(plan.stackName, t);
@@ -33,7 +33,7 @@ export async function retainStep(ops: CloudFormationOps, plan: CloudFormationPla
   if (stored.length) {
     throw new FlowError(
       `${plan.stackName}: CloudFormation did not store DeletionPolicy Retain on ${stored.join(", ")} (a policy-only update answered as "no changes") — nothing was removed`,
-      "Next: apply the Retain update with a change CloudFormation acts on (e.g. a Metadata key on each resource) in the console or CLI, check it with `aws cloudformation get-template`, then re-run the takeover.",
+      "apply the Retain update with a change CloudFormation acts on (e.g. a Metadata key on each resource) in the console or CLI, check it with `aws cloudformation get-template`, then re-run the takeover.",
       { stack: plan.stackName, notRetained: stored },
     );
   }
@@ -61,7 +61,7 @@ function sameExports(stackName: string, want: CloudFormationPlan["exports"], hav
   if (wrong.length) {
     throw new FlowError(
       `${stackName}: ${when}, export ${wrong.map((e) => `${e.name} is ${have.has(e.name) ? JSON.stringify(have.get(e.name)) : "missing"} (planned ${JSON.stringify(e.value)})`).join("; ")}`,
-      "Next: stop — the application imports these values; compare `aws cloudformation list-exports` with the takeover record before going on.",
+      "stop — the application imports these values; compare `aws cloudformation list-exports` with the takeover record before going on.",
     );
   }
 }
@@ -73,9 +73,9 @@ export async function detachStep(ops: CloudFormationOps, plan: CloudFormationPla
     return "already";
   }
   // The delegation mechanism goes only once Terraform manages our NS record (and everything adopted).
-  if (!opts.adopted) throw new FlowError(`${plan.stackName}: Terraform has not adopted the stack's resources yet — CloudFormation cannot let go`, "Next: run `arda-mail takeover <stack>` (without --plan-only) to adopt first.");
+  if (!opts.adopted) throw new FlowError(`${plan.stackName}: Terraform has not adopted the stack's resources yet — CloudFormation cannot let go`, "run `arda-mail takeover <stack>` (without --plan-only) to adopt first.");
   const missing = notRetained(t, plan.retain);
-  if (missing.length) throw new FlowError(`${plan.stackName}: ${missing.join(", ")} not yet DeletionPolicy Retain — detaching would delete them`, "Next: re-run `arda-mail takeover <stack>`: the retain step runs before the detach.");
+  if (missing.length) throw new FlowError(`${plan.stackName}: ${missing.join(", ")} not yet DeletionPolicy Retain — detaching would delete them`, "re-run `arda-mail takeover <stack>`: the retain step runs before the detach.");
   sameExports(plan.stackName, plan.exports, await exportsOf(ops, plan.stackName), "before detaching");
   await ops.updateStack(plan.stackName, bridgeTemplate(t, plan.exports));
   sameExports(plan.stackName, plan.exports, await exportsOf(ops, plan.stackName), "after detaching");

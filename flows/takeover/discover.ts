@@ -10,6 +10,7 @@ import type { CloudFormationOps } from "../../lib/aws/cloudformation";
 import { describeSecret, getRole, type LiveRole, type LiveSecret } from "../../lib/aws/iam-secrets";
 import { recordSets, zonesNamed, type LiveRecordSet, type LiveZone } from "../../lib/aws/route53";
 import type { AccountSettings, AwsClientSettings } from "../../lib/aws/settings";
+import { readAwsProfiles } from "../../lib/aws-config";
 import { FlowError } from "../errors";
 import type { LiveView } from "./plan";
 import type { SynthesizedStack } from "./synthesized";
@@ -26,19 +27,29 @@ export function cloudFormationStackOf(stack: string): string {
 export function infrastructureOf(platform: Platform, stack: string): Infrastructure {
   if (stack === ROOT_STACK || stack === CORPORATE_STACK) return rootInfrastructure(platform);
   const p = platform.partitions.find((x) => `${x.infrastructure}-${x.name}-Email` === stack);
-  if (!p) throw new FlowError(`unknown stack "${stack}" for platform ${platform.name}`, "Next: `arda-mail takeover --all --plan-only` lists the stacks in order.");
+  if (!p) throw new FlowError(`unknown stack "${stack}" for platform ${platform.name}`, "`arda-mail takeover --all --plan-only` lists the stacks in order.");
   return infrastructure(platform, p.infrastructure);
 }
 
-/** Pre-flight: every account the stack reads needs a profile in the model. */
-export function requireProfiles(platform: Platform, stack: string): void {
+/** Pre-flight: every account the stack reads needs a profile in the model (and in the AWS config file, when given). */
+export function requireProfiles(platform: Platform, stack: string, awsConfig?: string): void {
   const needed = [infrastructureOf(platform, stack), rootInfrastructure(platform)];
   const missing = needed.filter((i) => !i.awsProfile || !i.accountId);
   if (missing.length) {
     throw new FlowError(
       `takeover of ${stack} needs AWS access to ${[...new Set(missing.map((i) => i.name))].join(" and ")}: the model has no ${missing.some((i) => !i.accountId) ? "account id / " : ""}awsProfile for ${[...new Set(missing.map((i) => i.name))].join(", ")}`,
-      `Next: set infrastructures.<name>.awsProfile (and accountId) in platform/${platform.name}.platform.json to a profile of your AWS config that can read CloudFormation, Route53, IAM and Secrets Manager there.`,
+      `set infrastructures.<name>.awsProfile (and accountId) in platform/${platform.name}.platform.json to a profile of your AWS config that can read CloudFormation, Route53, IAM and Secrets Manager there.`,
       { stack, missing: missing.map((i) => i.name) },
+    );
+  }
+  if (awsConfig === undefined) return;
+  const known = readAwsProfiles(awsConfig);
+  const absent = [...new Set(needed.map((i) => i.awsProfile!))].filter((p) => !known.has(p));
+  if (absent.length) {
+    throw new FlowError(
+      `takeover of ${stack} needs AWS profile${absent.length > 1 ? "s" : ""} ${absent.join(", ")}, not in ${awsConfig}`,
+      "log in (e.g. `aws sso login --profile <name>`) with a config that defines them, or point AWS_CONFIG_FILE at it; nothing was read or changed.",
+      { stack, missingProfiles: absent },
     );
   }
 }

@@ -13,7 +13,7 @@ import { activePartitions, CORPORATE_STACK, partitionStackName, ROOT_STACK } fro
 import { FlowError } from "../errors";
 import { writeImportFile } from "./adopt";
 import { detachStep, retainStep } from "./detach";
-import { discover } from "./discover";
+import { discover, requireProfiles } from "./discover";
 import { planTakeover, type CloudFormationPlan, type TakeoverPlan } from "./plan";
 import { readSynthesizedStack } from "./synthesized";
 
@@ -46,7 +46,7 @@ export function takeoverOrder(platform: Platform): string[] {
 
 export async function takeoverStack(ctx: TakeoverContext, stack: string): Promise<StackTakeoverResult> {
   const dir = ctx.stackDirs[stack];
-  if (!dir) throw new FlowError(`unknown stack "${stack}" for platform ${ctx.platform.name}`, `Next: one of ${takeoverOrder(ctx.platform).join(", ")}, or --all.`);
+  if (!dir) throw new FlowError(`unknown stack "${stack}" for platform ${ctx.platform.name}`, `one of ${takeoverOrder(ctx.platform).join(", ")}, or --all.`);
   const say = ctx.progress ?? (() => undefined);
   let rec = readTakeover(ctx.recordFile, ctx.platform);
   const steps: StackTakeoverResult["steps"] = { plan: "skipped", adopt: "skipped", retain: "skipped", detach: "skipped" };
@@ -59,7 +59,7 @@ export async function takeoverStack(ctx: TakeoverContext, stack: string): Promis
     steps.plan = "done";
     say(`${stack}: ${plan.imports.length} to import, ${plan.creates.length} to create, ${plan.refusals.length} refused`);
     if (plan.refusals.length) {
-      throw new FlowError(`${stack}: the takeover is refused — live and model disagree:\n  ${plan.refusals.join("\n  ")}`, "Next: fix the model (or the stray live resource) and re-run with --plan-only; nothing was changed.", {
+      throw new FlowError(`${stack}: the takeover is refused — live and model disagree:\n  ${plan.refusals.join("\n  ")}`, "fix the model (or the stray live resource) and re-run with --plan-only; nothing was changed.", {
         stack,
         refusals: plan.refusals,
       });
@@ -85,4 +85,31 @@ export async function takeoverStack(ctx: TakeoverContext, stack: string): Promis
   if (steps.detach === "done") await recordStep(ctx.recordFile, ctx.platform, stack, "detached");
   say(`${stack}: retain ${steps.retain}, detach ${steps.detach}`);
   return { stack, ...(plan ? { plan } : {}), steps };
+}
+
+/** The stacks a run covers, in order, each checked for AWS access before anything is read. */
+export function takeoverTargets(platform: Platform, stack: string | undefined, all: boolean, awsConfig?: string): string[] {
+  const order = takeoverOrder(platform);
+  if (all === !!stack) throw new FlowError(all ? "--all covers every stack: give no <stack>" : "name a stack, or --all", `arda-mail takeover ${order[0]} --plan-only, or arda-mail takeover --all --plan-only (stacks in order: ${order.join(", ")}).`);
+  const targets = stack ? [stack] : order;
+  for (const s of targets) {
+    if (!order.includes(s)) throw new FlowError(`unknown stack "${s}" for platform ${platform.name}`, `one of ${order.join(", ")}, or --all.`);
+    requireProfiles(platform, s, awsConfig);
+  }
+  return targets;
+}
+
+/** One line per planned action, for the operator (ids, names and ARNs only — never a value). */
+export function formatTakeoverPlan(plan: TakeoverPlan): string {
+  const lines = [`${plan.stack}: ${plan.imports.length} to import, ${plan.creates.length} to create, ${plan.refusals.length} refused`];
+  for (const i of plan.imports) lines.push(`  import  ${i.address} ← ${i.id}`);
+  for (const c of plan.creates) lines.push(`  create  ${c.address} (${c.why})`);
+  for (const r of plan.refusals) lines.push(`  REFUSED ${r}`);
+  const cfn = plan.cloudFormation;
+  if (cfn) {
+    lines.push(`  CloudFormation ${cfn.stackName}: Retain then leave the template: ${cfn.retain.join(", ") || "—"}`);
+    lines.push(`  CloudFormation ${cfn.stackName}: deleted by the bridge update: ${cfn.delete.join(", ") || "—"}`);
+    lines.push(`  CloudFormation ${cfn.stackName}: the bridge keeps ${cfn.exports.length} exports: ${cfn.exports.map((e) => `${e.name}=${e.value}`).join(", ") || "—"}`);
+  } else lines.push(`  CloudFormation: no stack to detach`);
+  return lines.join("\n");
 }
