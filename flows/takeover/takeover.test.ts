@@ -182,7 +182,13 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
     }, cloudFormation: interrupted }), DEV);
     times[`${DEV}.resume`] = Date.now() - t2;
     expect(r.steps).toEqual({ plan: "already", adopt: "already", retain: "already", detach: "done" });
-    expect(fs.readFileSync(path.join(stackDirs[DEV], IMPORT_FILE), "utf8")).toContain(live.partitions.dev.zoneId);
+    const importFile = fs.readFileSync(path.join(stackDirs[DEV], IMPORT_FILE), "utf8");
+    expect(importFile).toContain(live.partitions.dev.zoneId);
+    // No secret value in what the takeover writes (import file, record).
+    for (const text of [importFile, fs.readFileSync(ctx().recordFile, "utf8")]) {
+      expect(text).not.toContain(live.partitions.dev.secretValues.token);
+      expect(text).not.toContain(live.partitions.dev.secretValues.key);
+    }
 
     // CloudFormation: only the bridge left, the delegation mechanism and its own policies deleted, exports unchanged.
     expect(cfn.managedResources(DEV)).toEqual(["ArdaMailTakeoverBridge"]);

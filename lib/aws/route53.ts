@@ -72,17 +72,27 @@ export interface LiveZone {
   readonly name: string;
 }
 
-/** Every public or private hosted zone named exactly `name` (names without the trailing dot). */
+/**
+ * Every hosted zone named exactly `name` (names without the trailing dot). All zones are listed and
+ * filtered here rather than asked by name: moto's ListHostedZonesByName misses a zone its
+ * CloudFormation created without the trailing dot, and an account holds few zones.
+ */
 export async function zonesNamed(s: AwsClientSettings, name: string): Promise<LiveZone[]> {
   if (!DNS_NAME.test(name)) throw new Error(`not a DNS name: ${JSON.stringify(name)}`);
-  const xml = await get(s, `${API}/hostedzonesbyname?dnsname=${encodeURIComponent(name)}&maxitems=100`);
-  return blocks(xml, "HostedZone")
-    .map((z) => ({ id: (field(z, "Id") ?? "").replace(/^\/hostedzone\//, ""), name: (field(z, "Name") ?? "").replace(/\.$/, "") }))
-    .filter((z) => z.name.toLowerCase() === name.toLowerCase())
-    .map((z) => {
-      if (!ZONE_ID.test(z.id)) throw new Error(`Route53: unexpected hosted zone id ${JSON.stringify(z.id)} for ${name}`);
-      return z;
-    });
+  const want = name.toLowerCase().replace(/\.$/, "");
+  const out: LiveZone[] = [];
+  let marker: string | undefined;
+  do {
+    const xml = await get(s, `${API}/hostedzone?maxitems=100${marker ? `&marker=${encodeURIComponent(marker)}` : ""}`);
+    for (const z of blocks(xml, "HostedZone")) {
+      const zone = { id: (field(z, "Id") ?? "").replace(/^\/hostedzone\//, ""), name: (field(z, "Name") ?? "").replace(/\.$/, "") };
+      if (zone.name.toLowerCase() !== want) continue;
+      if (!ZONE_ID.test(zone.id)) throw new Error(`Route53: unexpected hosted zone id ${JSON.stringify(zone.id)} for ${name}`);
+      out.push(zone);
+    }
+    marker = field(xml, "IsTruncated") === "true" ? field(xml, "NextMarker") : undefined;
+  } while (marker);
+  return out;
 }
 
 export interface LiveRecordSet {
