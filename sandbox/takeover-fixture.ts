@@ -25,6 +25,8 @@ import { createRegistrarZone, type LocalAws } from "./aws/moto";
 
 export const EXPORT_NAMES = ["PartitionMailZoneId", "PartitionMailZoneName", "EmailPostmarkAccountTokenArn", "EmailEncryptionKeyArn", "EmailDnsProvisioningRoleArn", "EmailEncryptionKeyFallbackRoleArn"] as const;
 export const LEGACY_ROOT_ROLE = "AddNsRecordsToAnyHostedZone";
+/** Stands for RootConfiguration's zone that is not mail's (the seed does not name it). */
+export const OTHER_ROOT_ZONE = "not-mail.example";
 const XMLNS = "https://route53.amazonaws.com/doc/2013-04-01/";
 
 export interface FixtureRecord {
@@ -113,6 +115,21 @@ export async function buildLiveSystem(aws: LocalAws, platform: Platform, partiti
   } finally {
     rootIam.destroy();
   }
+
+  // RootConfiguration as the seed describes it: the imported mail root zone (DQ-R1-008), the legacy
+  // role, and another hosted zone that is not mail's (DQ-013) — the takeover must leave the last two.
+  const otherZoneId = await createZone(rootCfg, OTHER_ROOT_ZONE);
+  cfn.createStack(
+    "RootConfiguration",
+    {
+      Resources: {
+        ArdamailsComZone: { Type: "AWS::Route53::HostedZone", Properties: { Name: platform.mailRootDomain } },
+        OtherHostedZone: { Type: "AWS::Route53::HostedZone", Properties: { Name: OTHER_ROOT_ZONE } },
+        AllowCreatingNSRecordsRole: { Type: "AWS::IAM::Role", Properties: { RoleName: LEGACY_ROOT_ROLE } },
+      },
+    },
+    { ArdamailsComZone: rootZoneId, OtherHostedZone: otherZoneId, AllowCreatingNSRecordsRole: LEGACY_ROOT_ROLE },
+  );
 
   const out: Record<string, LivePartition> = {};
   for (const { partition: p, records, dnsRoleName } of partitions) {

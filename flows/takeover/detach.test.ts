@@ -45,6 +45,7 @@ function world(opts: ConstructorParameters<typeof CloudFormationStandIn>[0] = {}
   cfn.createStack("Alpha002-dev-Application", { Resources: {}, Outputs: Object.fromEntries(NAMES.map((n) => [n, { Value: { "Fn::ImportValue": exp(n) } }])) });
   const plan: CloudFormationPlan = {
     stackName: STACK,
+    mode: "bridge",
     retain: ["DnsRole", "FallbackRole", "KeySecret", "NsDelegation", "PartitionMailZone", "SpfRecord", "TokenSecret"],
     delete: ["DnsRoleDefaultPolicy", "NsDelegationLogs", "NsDelegationProvider"],
     exports: [],

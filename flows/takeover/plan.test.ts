@@ -81,11 +81,34 @@ describe("takeover plan (synthesized stack × live view)", () => {
     // CloudFormation: adopted resources and the custom resource are retained; the Lambda and the CFN policy deleted.
     expect(plan.cloudFormation).toEqual({
       stackName: STACK,
+      mode: "bridge",
       retain: ["EmailDnsProvisioningRoleNsDele1234", "NsDelegationCustomResource1", "PartitionMailZone1A2B3C4D", "SpfRecordABCD"],
       delete: ["EmailDnsProvisioningRoleDefaultPolicy99", "NsDelegationProviderFn"],
       exports: [{ name: "Alpha002-dev-API-PartitionMailZoneId", value: DEV_ZONE }],
     });
     expect(importBlocks(plan).import).toContainEqual({ to: "aws_route53_zone.partition_zone", id: DEV_ZONE });
+  });
+
+  it("RootConfiguration is only retained: what is not mail's (the legacy role, another zone) is never deleted", () => {
+    const live: LiveView = {
+      stack: "RootConfiguration",
+      cloudFormation: {
+        status: "UPDATE_COMPLETE",
+        resources: [
+          { logicalId: "ArdamailsZone", type: "AWS::Route53::HostedZone", physicalId: ROOT_ZONE, status: "IMPORT_COMPLETE" },
+          { logicalId: "OtherZone", type: "AWS::Route53::HostedZone", physicalId: "Z0OTHERZONE", status: "CREATE_COMPLETE" },
+          { logicalId: "AllowCreatingNSRecordsRole", type: "AWS::IAM::Role", physicalId: "AddNsRecordsToAnyHostedZone", status: "CREATE_COMPLETE" },
+        ],
+        exports: [],
+      },
+      zonesByName: { "ardamails.com": [{ id: ROOT_ZONE, name: "ardamails.com" }] },
+      recordsByZone: { [ROOT_ZONE]: [{ name: "ardamails.com", type: "TXT" }] },
+      secretsByName: {},
+      rolesByAddress: { "aws_iam_role.AllowCreatingNSRecordsRole_role_DEA78536": null },
+    };
+    const plan = planTakeover(root, live, { retainOnly: true });
+    expect(plan.cloudFormation).toEqual({ stackName: "RootConfiguration", mode: "retain-only", retain: ["ArdamailsZone"], delete: [], exports: [] });
+    expect(plan.imports.map((i) => i.address)).toEqual(["aws_route53_record.apex_policy_spf_44A3215C"]);
   });
 
   it("plans creation when nothing is live (no CloudFormation stack)", () => {

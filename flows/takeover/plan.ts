@@ -36,6 +36,12 @@ export interface PlannedCreate {
 
 export interface CloudFormationPlan {
   readonly stackName: string;
+  /**
+   * `bridge`: retain, then replace the template with the bridge (a partition stack: everything in it is mail's).
+   * `retain-only`: RootConfiguration also holds what is not mail's (DQ-013: the legacy Root role, another
+   * zone) — only the adopted resources get Retain; the stack is otherwise left as it is.
+   */
+  readonly mode: "bridge" | "retain-only";
   /** Adopted resources and custom resources: `DeletionPolicy: Retain`, then out of the template. */
   readonly retain: string[];
   /** Left to CloudFormation to delete when the bridge template replaces the old one. */
@@ -58,7 +64,7 @@ function logicalIdOf(cfn: LiveView["cloudFormation"], type: string, physicalId: 
   return cfn?.resources.find((r) => r.type === type && r.physicalId === physicalId)?.logicalId;
 }
 
-export function planTakeover(synth: SynthesizedStack, live: LiveView): TakeoverPlan {
+export function planTakeover(synth: SynthesizedStack, live: LiveView, opts: { retainOnly?: boolean } = {}): TakeoverPlan {
   const imports: PlannedImport[] = [];
   const creates: PlannedCreate[] = [];
   const refusals: string[] = [];
@@ -68,6 +74,8 @@ export function planTakeover(synth: SynthesizedStack, live: LiveView): TakeoverP
   const zoneIds = new Map<string, string>();
   const secretArns = new Map<string, string>();
   const roleNames = new Map<string, string>();
+  /** CloudFormation logical ids of what the stack's own import blocks adopt (Root's zone). */
+  const selfImported: string[] = [];
   const byType = (t: string): SynthesizedResource[] => synth.resources.filter((r) => r.identity.type === t);
 
   for (const r of byType("aws_route53_zone")) {
@@ -83,7 +91,11 @@ export function planTakeover(synth: SynthesizedStack, live: LiveView): TakeoverP
         refusals.push(`${r.address}: the model's zone id ${modelId} for ${id.name} is not the live one (${zones[0].id})`);
       } else if (zones.length === 0) {
         refusals.push(`${r.address}: the model's zone id ${modelId} for ${id.name} is not a live zone (no live zone has that name)`);
-      } else zoneIds.set(r.address, modelId);
+      } else {
+        zoneIds.set(r.address, modelId);
+        const logicalId = logicalIdOf(cfn, "AWS::Route53::HostedZone", modelId);
+        if (logicalId) selfImported.push(logicalId);
+      }
       continue; // the stack's own import block adopts it
     }
     if (zones.length === 0) {
@@ -173,16 +185,18 @@ export function planTakeover(synth: SynthesizedStack, live: LiveView): TakeoverP
     imports: imports.sort((a, b) => a.address.localeCompare(b.address)),
     creates: creates.sort((a, b) => a.address.localeCompare(b.address)),
     refusals,
-    ...(cfn ? { cloudFormation: cloudFormationPlan(live.stack, cfn, imports) } : {}),
+    ...(cfn ? { cloudFormation: cloudFormationPlan(live.stack, cfn, imports, selfImported, opts.retainOnly ?? false) } : {}),
   };
 }
 
-function cloudFormationPlan(stackName: string, cfn: NonNullable<LiveView["cloudFormation"]>, imports: PlannedImport[]): CloudFormationPlan {
-  const adopted = new Set(imports.map((i) => i.logicalId).filter((x): x is string => !!x));
+function cloudFormationPlan(stackName: string, cfn: NonNullable<LiveView["cloudFormation"]>, imports: PlannedImport[], selfImported: string[], retainOnly: boolean): CloudFormationPlan {
+  const adopted = new Set([...imports.map((i) => i.logicalId).filter((x): x is string => !!x), ...selfImported]);
+  const exports = cfn.exports.map((e) => ({ name: e.name, value: e.value })).sort((a, b) => a.name.localeCompare(b.name));
+  if (retainOnly) return { stackName, mode: "retain-only", retain: cfn.resources.filter((r) => adopted.has(r.logicalId)).map((r) => r.logicalId).sort(), delete: [], exports };
   // A custom resource is retained, never deleted: its delete handler would remove the NS record Terraform now owns.
   const retain = cfn.resources.filter((r) => adopted.has(r.logicalId) || r.type.startsWith("Custom::") || r.type === "AWS::CloudFormation::CustomResource").map((r) => r.logicalId);
   const del = cfn.resources.filter((r) => !retain.includes(r.logicalId)).map((r) => r.logicalId);
-  return { stackName, retain: retain.sort(), delete: del.sort(), exports: cfn.exports.map((e) => ({ name: e.name, value: e.value })).sort((a, b) => a.name.localeCompare(b.name)) };
+  return { stackName, mode: "bridge", retain: retain.sort(), delete: del.sort(), exports };
 }
 
 /** Terraform JSON import blocks for the plan's imports (written beside the synthesized stack). */

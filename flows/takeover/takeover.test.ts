@@ -16,7 +16,7 @@ import type { Platform } from "../../platform/model";
 import { findPartition } from "../../platform/names";
 import { clientConfig } from "../../sandbox/aws/clients";
 import { startLocalAws, type LocalAws } from "../../sandbox/aws/moto";
-import { buildLiveSystem, LEGACY_ROOT_ROLE, txtValue, type FixtureRecord, type LiveSystem } from "../../sandbox/takeover-fixture";
+import { buildLiveSystem, LEGACY_ROOT_ROLE, OTHER_ROOT_ZONE, txtValue, type FixtureRecord, type LiveSystem } from "../../sandbox/takeover-fixture";
 import { sandboxPlatform } from "../../testing/stacks";
 import { synthPlatform } from "../synth";
 import { IMPORT_FILE, terraformAdopt } from "./adopt";
@@ -129,7 +129,12 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
 
   it("adopts Root on the local AWS: the first apply imports the live zone, the second plan is empty", async () => {
     const r = await takeoverStack(ctx(), "Root");
-    expect(r.steps).toEqual({ plan: "done", adopt: "done", retain: "not-needed", detach: "not-needed" });
+    expect(r.steps).toEqual({ plan: "done", adopt: "done", retain: "done", detach: "not-needed" });
+    // RootConfiguration is only retained: its other zone and the legacy role stay CloudFormation's, nothing deleted.
+    expect(r.plan!.cloudFormation).toEqual({ stackName: "RootConfiguration", mode: "retain-only", retain: ["ArdamailsComZone"], delete: [], exports: [] });
+    expect(live.cloudFormation.managedResources("RootConfiguration")).toEqual(["AllowCreatingNSRecordsRole", "ArdamailsComZone", "OtherHostedZone"]);
+    expect(live.cloudFormation.deleted).toEqual([]);
+    expect((await zonesNamed(await clientConfig(aws, "Sandbox-Root"), OTHER_ROOT_ZONE))).toHaveLength(1);
     const zones = await zonesNamed(await clientConfig(aws, "Sandbox-Root"), "ardamails.com");
     expect(zones.map((z) => z.id)).toEqual([live.rootZoneId]);
     // The legacy role is untouched (left in RootConfiguration, DQ-013).
@@ -138,24 +143,22 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
     iam.destroy();
     expect(readTakeover(ctx().recordFile, platform).stacks.Root.steps.adopted).toBeDefined();
     const again = await takeoverStack(ctx(), "Root");
-    expect(again.steps).toEqual({ plan: "already", adopt: "already", retain: "not-needed", detach: "not-needed" });
+    expect(again.steps).toEqual({ plan: "already", adopt: "already", retain: "already", detach: "not-needed" });
   });
 
   it("dev: imports planned against moto (nothing destroyed or replaced), then CloudFormation lets go — resumed after an interruption", async () => {
     // The partition's first apply needs the Postmark sandbox for postmark_domain_verification (not wired here):
     // its adoption step is the Terraform plan with the import file, checked; the CloudFormation half then runs on the stand-in.
     const cfn = live.cloudFormation;
-    let failNextUpdate = true;
+    let calls = 0;
     const interrupted: TakeoverContext["cloudFormation"] = async () => ({
       describeStack: (n) => cfn.describeStack(n),
       getTemplate: (n) => cfn.getTemplate(n),
       listExports: () => cfn.listExports(),
       listImports: (n) => cfn.listImports(n),
       updateStack: async (n, t) => {
-        if (cfn.updates === 1 && failNextUpdate) {
-          failNextUpdate = false;
-          throw new Error("connection reset (interrupted)");
-        }
+        // The second update (the detach) is interrupted once: retain went through.
+        if (++calls === 2) throw new Error("connection reset (interrupted)");
         return cfn.updateStack(n, t);
       },
     });

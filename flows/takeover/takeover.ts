@@ -55,7 +55,8 @@ export async function takeoverStack(ctx: TakeoverContext, stack: string): Promis
   let cfnPlan: CloudFormationPlan | undefined = rec.stacks[stack]?.cloudFormation;
   if (!stepDone(rec, stack, "adopted")) {
     const synth = readSynthesizedStack(stack, path.join(dir, "cdk.tf.json"));
-    plan = planTakeover(synth, await discover(ctx.platform, synth, ctx.account, await ctx.cloudFormation(stack)));
+    // RootConfiguration keeps what is not mail's: its adopted zone is only retained, never bridged.
+    plan = planTakeover(synth, await discover(ctx.platform, synth, ctx.account, await ctx.cloudFormation(stack)), { retainOnly: stack === ROOT_STACK });
     steps.plan = "done";
     say(`${stack}: ${plan.imports.length} to import, ${plan.creates.length} to create, ${plan.refusals.length} refused`);
     if (plan.refusals.length) {
@@ -81,6 +82,7 @@ export async function takeoverStack(ctx: TakeoverContext, stack: string): Promis
   rec = readTakeover(ctx.recordFile, ctx.platform);
   steps.retain = stepDone(rec, stack, "retained") ? "already" : await retainStep(ops, cfnPlan);
   if (steps.retain === "done") await recordStep(ctx.recordFile, ctx.platform, stack, "retained");
+  if (cfnPlan.mode === "retain-only") return { stack, ...(plan ? { plan } : {}), steps: { ...steps, detach: "not-needed" } };
   steps.detach = stepDone(rec, stack, "detached") ? "already" : await detachStep(ops, cfnPlan, { adopted: true });
   if (steps.detach === "done") await recordStep(ctx.recordFile, ctx.platform, stack, "detached");
   say(`${stack}: retain ${steps.retain}, detach ${steps.detach}`);
@@ -107,6 +109,10 @@ export function formatTakeoverPlan(plan: TakeoverPlan): string {
   for (const r of plan.refusals) lines.push(`  REFUSED ${r}`);
   const cfn = plan.cloudFormation;
   if (cfn) {
+    if (cfn.mode === "retain-only") {
+      lines.push(`  CloudFormation ${cfn.stackName}: DeletionPolicy Retain on ${cfn.retain.join(", ") || "—"}; the stack is otherwise left as it is (not mail's alone)`);
+      return lines.join("\n");
+    }
     lines.push(`  CloudFormation ${cfn.stackName}: Retain then leave the template: ${cfn.retain.join(", ") || "—"}`);
     lines.push(`  CloudFormation ${cfn.stackName}: deleted by the bridge update: ${cfn.delete.join(", ") || "—"}`);
     lines.push(`  CloudFormation ${cfn.stackName}: the bridge keeps ${cfn.exports.length} exports: ${cfn.exports.map((e) => `${e.name}=${e.value}`).join(", ") || "—"}`);

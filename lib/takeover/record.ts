@@ -19,6 +19,7 @@ export interface StackTakeover {
   /** CloudFormation's part, fixed at planning time (no secret: logical ids, export names and values — ids, names, ARNs). */
   readonly cloudFormation?: {
     readonly stackName: string;
+    readonly mode: "bridge" | "retain-only";
     readonly retain: string[];
     readonly delete: string[];
     readonly exports: ReadonlyArray<{ name: string; value: string }>;
