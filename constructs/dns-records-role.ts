@@ -6,6 +6,11 @@ import { terraformLiteral as lit } from "./terraform-literal";
 
 export type RoleName = { readonly name: string } | { readonly namePrefix: string };
 
+/** An IAM role's `name` or `name_prefix` argument, escaped as a Terraform literal. */
+export function roleNameArgument(n: RoleName): { name: string } | { namePrefix: string } {
+  return "name" in n ? { name: lit(n.name) } : { namePrefix: lit(n.namePrefix) };
+}
+
 export interface DnsRecordsRoleProps {
   /** A fixed name (Root's AllowCreatingNSRecordsRole) or a generated one (partitions: never collide). */
   readonly roleName: RoleName;
@@ -29,7 +34,7 @@ export class DnsRecordsRole extends Construct {
     super(scope, id);
     const trust = new DataAwsIamPolicyDocument(this, "trust", { statement: [props.trust] });
     this.role = new IamRole(this, "role", {
-      ...("name" in props.roleName ? { name: lit(props.roleName.name) } : { namePrefix: lit(props.roleName.namePrefix) }),
+      ...roleNameArgument(props.roleName),
       description: lit(props.description),
       assumeRolePolicy: trust.json,
       maxSessionDuration: 3600,

@@ -2,10 +2,10 @@ import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cd
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
-import { terraformLiteral as lit } from "./terraform-literal";
+import { roleNameArgument, type RoleName } from "./dns-records-role";
 
 export interface EncryptionKeyFallbackRoleProps {
-  readonly namePrefix: string;
+  readonly roleName: RoleName;
   readonly secretArn: string;
   readonly trust: DataAwsIamPolicyDocumentStatement;
 }
@@ -21,7 +21,7 @@ export class EncryptionKeyFallbackRole extends Construct {
     super(scope, id);
     const trust = new DataAwsIamPolicyDocument(this, "trust", { statement: [props.trust] });
     this.role = new IamRole(this, "role", {
-      namePrefix: lit(props.namePrefix),
+      ...roleNameArgument(props.roleName),
       description: "Reads the partition's e-mail encryption-key registry (SDK fallback for older versions).",
       assumeRolePolicy: trust.json,
       maxSessionDuration: 3600,

@@ -43,6 +43,15 @@ describe("platform model", () => {
     expect(() => loadPlatform("arda", { env: { [ROOT_ACCOUNT_ENV]: "12-34" } })).toThrow(/infrastructures\.Root\.accountId: "12-34" is malformed/);
   });
 
+  it("rejects adopted role names that are not IAM role names, or of an unknown role", () => {
+    const raw = sandboxRaw();
+    raw.partitions[0].adoptedRoleNames = { EmailDnsProvisioningRole: "x".repeat(65), Other: "AddNsRecordsToAnyHostedZone" };
+    expect(problemsOf(raw)).toEqual([
+      `partitions.dev.adoptedRoleNames.EmailDnsProvisioningRole: "${"x".repeat(65)}" is not an IAM role name (letters, digits, "+=,.@_-", at most 64)`,
+      "partitions.dev.adoptedRoleNames.Other: unknown field; known: EmailDnsProvisioningRole, EmailEncryptionKeyFallbackRole",
+    ]);
+  });
+
   it("rejects a partition label that is not DNS-safe", () => {
     const raw = sandboxRaw();
     raw.partitions[0].name = "Dev_1";

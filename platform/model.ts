@@ -69,6 +69,17 @@ export interface Partition {
   readonly postmarkAccount: string;
   /** The partition's 1Password vault, e.g. `Arda-DevOAM`. */
   readonly vault: string;
+  /**
+   * Names of the live roles a takeover adopts (CloudFormation named them: the seed's dev role is
+   * `AddNsRecordsToAnyHostedZone`, stage's `Alpha002-stage-Email-EmailDnsProvisioningRoleNsDele-…`).
+   * A name, not a prefix, keeps the role — and the ARN the application imports — on import.
+   */
+  readonly adoptedRoleNames?: PartitionRoleNames;
+}
+
+export interface PartitionRoleNames {
+  readonly EmailDnsProvisioningRole?: string;
+  readonly EmailEncryptionKeyFallbackRole?: string;
 }
 
 export interface CorporateAsset {

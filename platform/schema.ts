@@ -136,6 +136,8 @@ export const infrastructureSchema = object({
   backend,
 });
 
+const IAM_ROLE_RULE = "an IAM role name (letters, digits, \"+=,.@_-\", at most 64)";
+
 export const platformSchema = object({
   name: str(SHAPES.platformName, "a platform name (lower-case letters, digits and hyphens, at most 32)"),
   mailRootDomain: str().refine(isDomainName, { error: (i) => `${show(i.input)} is not a DNS-safe domain name` }),
@@ -145,7 +147,7 @@ export const platformSchema = object({
     id: str(SHAPES.zoneId, "a Route53 hosted zone id"),
     comment: str(SHAPES.zoneComment, (v) => `${show(v)} is not a Route53 zone comment (at most 256 characters, no control characters, no "TfToken[")`),
   }),
-  dnsRecordsRoleName: str(SHAPES.iamRoleName, "an IAM role name (letters, digits, \"+=,.@_-\", at most 64)"),
+  dnsRecordsRoleName: str(SHAPES.iamRoleName, IAM_ROLE_RULE),
   infrastructures: list(infrastructureSchema),
   postmarkAccounts: list(
     object({
@@ -160,6 +162,11 @@ export const platformSchema = object({
       status: oneOf(["active", "suspended"]),
       postmarkAccount: str(),
       vault: str(SHAPES.displayName, "a 1Password vault name"),
+      /** The live roles a takeover adopts by name (CloudFormation named them), so their ARNs survive. */
+      adoptedRoleNames: object({
+        EmailDnsProvisioningRole: str(SHAPES.iamRoleName, IAM_ROLE_RULE).optional(),
+        EmailEncryptionKeyFallbackRole: str(SHAPES.iamRoleName, IAM_ROLE_RULE).optional(),
+      }).optional(),
     }),
   ),
   corporate: object({
@@ -244,6 +251,7 @@ function knownKeysAt(path: readonly PropertyKey[], raw: unknown): string[] {
 }
 
 function unwrap(schema: z.ZodType, node: unknown): z.ZodType {
+  if (schema instanceof z.ZodOptional) return unwrap(schema.unwrap() as z.ZodType, node);
   if (schema instanceof z.ZodDiscriminatedUnion) {
     const kind = (node as { kind?: unknown } | undefined)?.kind;
     const match = (schema.options as z.ZodObject[]).find((o) => (o.shape.kind as z.ZodLiteral).values.has(kind as never));

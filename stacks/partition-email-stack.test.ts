@@ -128,6 +128,18 @@ describe("role names across partitions", () => {
     expect(Testing.synth(partitionStack(platform, "Alpha002", "stage").stack)).toHaveResource(IamRole);
   });
 
+  it("names a role after the live one the model records as adopted (its ARN is kept on import)", () => {
+    const live = "Alpha002-stage-Email-EmailDnsProvisioningRoleNsDele-MEp15pHK7X9l";
+    const platform = sandboxPlatform((raw) => {
+      raw.partitions.find((p: { name: string }) => p.name === "stage").adoptedRoleNames = { EmailDnsProvisioningRole: live };
+    });
+    const roles = Object.values(synthJson(partitionStack(platform, "Alpha002", "stage").stack).resource.aws_iam_role as Record<string, any>);
+    expect(roles.map((r) => [r.name, r.name_prefix])).toEqual([
+      [live, undefined],
+      [undefined, "Alpha002-stage-EmailKeyFallback-"],
+    ]);
+  });
+
   it("keeps long partition names within IAM's 38-character prefix limit, still distinct", () => {
     const a = rolePrefix("Alpha002-a-very-long-partition-name-one", "EmailKeyFallback");
     const b = rolePrefix("Alpha002-a-very-long-partition-name-two", "EmailKeyFallback");

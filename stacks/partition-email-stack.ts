@@ -1,11 +1,11 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { DnsRecordsRole } from "../constructs/dns-records-role";
+import { DnsRecordsRole, type RoleName } from "../constructs/dns-records-role";
 import { EncryptionKeyFallbackRole } from "../constructs/encryption-key-fallback-role";
 import { DkimValues } from "../constructs/postmark-sending-domain";
 import { sensitiveVariable } from "../constructs/sensitive-variable";
 import { keyRegistryCondition, WriteOnlySecret } from "../constructs/write-only-secret";
-import type { Partition, Platform } from "../platform/model";
+import type { Partition, PartitionRoleNames, Platform } from "../platform/model";
 import { infrastructure, partitionDomain, partitionFqn, partitionSecretNames, partitionStackName } from "../platform/names";
 import { MailZoneStack } from "./mail-zone-stack";
 import { terraformLiteral as lit } from "../constructs/terraform-literal";
@@ -17,6 +17,12 @@ export function rolePrefix(fqn: string, purpose: string): string {
   for (const c of fqn) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   const tag = h.toString(36).slice(0, 5);
   return `${fqn.slice(0, 38 - purpose.length - tag.length - 3)}-${tag}-${purpose}-`;
+}
+
+/** The adopted live role's name when the model records one (a takeover keeps its ARN), else a fresh prefix. */
+function roleName(p: Partition, role: keyof PartitionRoleNames, prefix: string): RoleName {
+  const live = p.adoptedRoleNames?.[role];
+  return live ? { name: live } : { namePrefix: prefix };
 }
 
 /**
@@ -68,13 +74,13 @@ export class PartitionEmailStack extends MailZoneStack {
       condition: [{ test: "ArnLike", variable: "aws:PrincipalArn", values: [lit(`arn:aws:iam::${infra.accountId}:role/${fqn}-*`)] }],
     };
     const dnsRole = new DnsRecordsRole(this, "EmailDnsProvisioningRole", {
-      roleName: { namePrefix: rolePrefix(fqn, "EmailDns") },
+      roleName: roleName(partition, "EmailDnsProvisioningRole", rolePrefix(fqn, "EmailDns")),
       description: `Provisions tenant mail records in ${domain}.`,
       zoneIds: [this.zone.zoneId],
       trust,
     });
     const fallbackRole = new EncryptionKeyFallbackRole(this, "EmailEncryptionKeyFallbackRole", {
-      namePrefix: rolePrefix(fqn, "EmailKeyFallback"),
+      roleName: roleName(partition, "EmailEncryptionKeyFallbackRole", rolePrefix(fqn, "EmailKeyFallback")),
       secretArn: key.secret.arn,
       trust,
     });

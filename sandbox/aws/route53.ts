@@ -3,8 +3,8 @@
  * installable here): the registrar's zone in the Root account, and reading applied record sets
  * back so the local DNS serves what was applied. Sandbox-only.
  */
-import { createHash, createHmac, randomUUID, type Hash, type Hmac } from "node:crypto";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { randomUUID } from "node:crypto";
+import { route53Request } from "../../lib/aws/route53";
 import type { Platform } from "../../platform/model";
 import { clientConfig, type ClientConfig } from "./clients";
 import type { LocalAws } from "./moto";
@@ -13,29 +13,6 @@ const API = "/2013-04-01";
 const XMLNS = "https://route53.amazonaws.com/doc/2013-04-01/";
 /** The model's shape of a hosted zone id (platform/load.ts): moto's ids do not always start with Z. */
 const MODEL_ZONE_ID = /^Z[0-9A-Z]{4,31}$/;
-
-/** node:crypto as the signer's hash (the SDK's own hash packages are not direct dependencies). */
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: Data): string | Buffer =>
-  typeof d === "string" ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
-class Sha256 {
-  private h: Hash | Hmac;
-  constructor(private readonly secret?: Data) {
-    this.h = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret !== undefined ? createHmac("sha256", bytes(this.secret)) : createHash("sha256");
-  }
-  update(data: Data): void {
-    this.h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-  reset(): void {
-    this.h = this.fresh();
-  }
-}
 
 function unescapeXml(s: string): string {
   return s.replace(/&(quot|amp|lt|gt|apos|#(\d+));/g, (_, e: string, n?: string) =>
@@ -53,25 +30,8 @@ function field(xml: string, tag: string): string | undefined {
   return m ? unescapeXml(m[1]) : undefined;
 }
 
-async function route53(cfg: ClientConfig, method: string, pathAndQuery: string, body?: string): Promise<string> {
-  const url = new URL(cfg.endpoint + pathAndQuery);
-  const signer = new SignatureV4({ service: "route53", region: "us-east-1", credentials: cfg.credentials, sha256: Sha256 });
-  const headers: Record<string, string> = { host: url.host, ...(body ? { "content-type": "application/xml" } : {}) };
-  const signed = await signer.sign({
-    method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers,
-    body,
-  });
-  const r = await fetch(url, { method, headers: signed.headers, body });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`local AWS Route53 ${method} ${url.pathname}: HTTP ${r.status} ${field(text, "Code") ?? ""} ${field(text, "Message") ?? text.slice(0, 300)}`);
-  return text;
-}
+/** The signed call is lib's (one signer for production reads and the sandbox). */
+const route53 = (cfg: ClientConfig, method: "GET" | "POST" | "DELETE", pathAndQuery: string, body?: string): Promise<string> => route53Request(cfg, method, pathAndQuery, body);
 
 interface Zone {
   readonly id: string;

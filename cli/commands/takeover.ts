@@ -1,0 +1,80 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Args, Flags } from "@oclif/core";
+import { terraformAdopt } from "../../flows/takeover/adopt";
+import { infrastructureOf } from "../../flows/takeover/discover";
+import { formatTakeoverPlan, takeoverStack, takeoverTargets, type StackTakeoverResult } from "../../flows/takeover/takeover";
+import { synthPlatform } from "../../flows/synth";
+import { awsCloudFormationOps } from "../../lib/aws/cloudformation";
+import { profileSettings } from "../../lib/aws/settings";
+import { awsConfigFile } from "../../lib/aws-config";
+import { takeoverFile } from "../../lib/takeover/record";
+import { terraformEnv } from "../../lib/terraform";
+import { activePartitions, partitionKeyRegistryRef, partitionPostmarkTokenRef, partitionStackName } from "../../platform/names";
+import { ArdaCommand } from "../base-command";
+
+export default class Takeover extends ArdaCommand<typeof Takeover> {
+  static summary = "Take over the live CloudFormation deployment: adopt every live resource into Terraform, recreate nothing, keep the exports.";
+  static description =
+    "Per stack (Root first, then Corporate, then the partitions): discover the live resources (CloudFormation stack resources, Route53 zones " +
+    "and records, IAM roles, Secrets Manager secrets), map each to its Terraform address in the synthesized stack and plan every import, " +
+    "every resource still to be created and what CloudFormation must retain and delete; refuse when live and model disagree (a model zone id " +
+    "that is not live, two live zones of one name, a live role the model would replace). Without --plan-only it then adopts (an import file " +
+    "beside the synthesized stack, terraform apply, a second plan that must be empty), sets DeletionPolicy Retain on what was adopted and " +
+    "checks it with GetTemplate, and replaces the old template with a bridge that keeps publishing the stack's exports with the same values. " +
+    "Progress is recorded in takeover/<platform>.json; a re-run skips the steps done. --plan-only reads and changes nothing.";
+  static examples = [
+    "<%= config.bin %> takeover --all --plan-only",
+    "<%= config.bin %> takeover Alpha002-dev-Email --plan-only --json",
+    "<%= config.bin %> takeover Root",
+    "<%= config.bin %> takeover Alpha002-dev-Email --work-dir /tmp/takeover",
+  ];
+  static args = { stack: Args.string({ description: "our stack name, e.g. Root or Alpha002-dev-Email (omit with --all)" }) };
+  static flags = {
+    all: Flags.boolean({ description: "every stack, in order (Root, Corporate, partitions)", default: false }),
+    "plan-only": Flags.boolean({ description: "discover and plan only: no file, no record, no change in AWS", default: false }),
+    "work-dir": Flags.string({ description: "where the stacks are synthesized (default: a temp dir)" }),
+    "takeover-file": Flags.string({ description: "the takeover record (default takeover/<platform>.json)", env: "ARDA_MAIL_TAKEOVER_FILE" }),
+  };
+
+  public async run(): Promise<{ stacks: StackTakeoverResult[] }> {
+    const platform = this.platform();
+    const targets = takeoverTargets(platform, this.args.stack as string | undefined, this.flags.all, awsConfigFile());
+    const workDir = this.flags["work-dir"] ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-takeover-"));
+    const { stackDirs } = synthPlatform({ platform, outdir: path.join(workDir, "out"), contextFile: this.contextFile(), stacks: targets, hcl: false });
+    const results: StackTakeoverResult[] = [];
+    for (const stack of targets) {
+      const infra = infrastructureOf(platform, stack);
+      const r = await takeoverStack(
+        {
+          platform,
+          stackDirs,
+          account: profileSettings,
+          cloudFormation: async () => awsCloudFormationOps(await profileSettings(infra.awsProfile!, infra.region)),
+          adopt: async (s, dir) => {
+            await terraformAdopt(s, dir, terraformEnv({ AWS_PROFILE: infra.awsProfile!, AWS_REGION: infra.region, AWS_CONFIG_FILE: awsConfigFile(), ...(await this.stackSecrets(s)) }));
+          },
+          recordFile: takeoverFile(platform, this.flags["takeover-file"]),
+          planOnly: this.flags["plan-only"],
+          progress: (l) => this.progress(l),
+        },
+        stack,
+      );
+      if (r.plan) this.progress(formatTakeoverPlan(r.plan));
+      this.progress(`${stack}: plan ${r.steps.plan}, adopt ${r.steps.adopt}, retain ${r.steps.retain}, detach ${r.steps.detach}`);
+      results.push(r);
+    }
+    return { stacks: results };
+  }
+
+  /** A partition stack's sensitive variables, for Terraform's environment only. */
+  private async stackSecrets(stack: string): Promise<NodeJS.ProcessEnv> {
+    const p = activePartitions(this.platform()).find((x) => partitionStackName(x) === stack);
+    if (!p) return {};
+    return {
+      TF_VAR_postmark_account_token: await this.readSecret(partitionPostmarkTokenRef(p), `the Postmark account token of ${stack}`),
+      TF_VAR_email_encryption_key_registry: await this.readSecret(partitionKeyRegistryRef(p), `the key registry of ${stack}`),
+    };
+  }
+}
