@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Testing } from "cdktf";
+import { clientConfig, startLocalAws, type LocalAws } from "../../sandbox/aws/moto";
 import { PartitionEmailStack } from "../../stacks/partition-email-stack";
 import { sandboxContext, sandboxPlatform, synthJson } from "../../stacks/test-support";
 import { partitionMailEntry } from "../../platform/mail-context";
@@ -48,41 +45,27 @@ describe("write-only secret slots of a synthesized stack", () => {
   });
 });
 
-/** moto on loopback, one account reached through an assumed-role profile (as the sandbox wires it). */
+/** moto on loopback (the sandbox's local AWS), the secret in the model account of the dev partition. */
 describe("decideVersions against Secrets Manager on moto", () => {
-  let moto: ChildProcess;
+  const platform = sandboxPlatform();
+  const profile = "Sandbox-Alpha002";
+  let aws: LocalAws;
   let env: NodeJS.ProcessEnv;
   let configFile: string;
-  let admin: SecretsManagerClient;
   const slot: WriteOnlySecretSlot = { versionResource: "aws_secretsmanager_secret_version.v", secretName: "Alpha002-dev-I-EmailEncryptionKey", valueVariable: "email_encryption_key_registry", versionVariable: "email_encryption_key_registry_version" };
   const stateAt = (v: number) => ({ resources: [{ mode: "managed", type: "aws_secretsmanager_secret_version", name: "v", instances: [{ attributes: { secret_string_wo_version: v } }] }] });
   const canary = "registry-canary-0f3c9a";
 
   beforeAll(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "h11b-secrets-"));
-    moto = spawn("moto_server", ["-H", "127.0.0.1", "-p", "0"], { stdio: ["ignore", "pipe", "pipe"] });
-    const port = await new Promise<number>((resolve, reject) => {
-      let seen = "";
-      const onData = (c: Buffer): void => {
-        seen += c.toString();
-        const m = /Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(seen);
-        if (m) resolve(Number(m[1]));
-      };
-      moto.stdout!.on("data", onData);
-      moto.stderr!.on("data", onData);
-      moto.on("exit", (c) => reject(new Error(`moto_server exited ${c}: ${seen}`)));
-    });
-    const endpoint = `http://127.0.0.1:${port}`;
-    env = { AWS_ENDPOINT_URL: endpoint, AWS_ENDPOINT_URL_STS: endpoint };
-    configFile = path.join(dir, "config");
-    fs.writeFileSync(configFile, "[profile base]\naws_access_key_id = test\naws_secret_access_key = test\nregion = us-east-1\n\n[profile Admin-Alpha2]\nrole_arn = arn:aws:iam::222222222222:role/arda-mail-local\nsource_profile = base\nregion = us-east-1\n");
-    admin = new SecretsManagerClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    aws = await startLocalAws(platform);
+    env = aws.env;
+    configFile = aws.configFile;
   });
-  afterAll(() => {
-    moto?.kill("SIGTERM");
+  afterAll(async () => {
+    await aws?.stop();
   });
 
-  const reader = () => secretsManagerReader({ profile: "Admin-Alpha2", region: "us-east-1", configFile, env });
+  const reader = () => secretsManagerReader({ profile, region: "us-east-1", configFile, env });
 
   it("a secret not in state yet is new: version 1, Secrets Manager not asked", async () => {
     const [d] = await decideVersions([slot], undefined, { email_encryption_key_registry: canary }, { description: "x", current: () => Promise.reject(new Error("must not be asked")) });
@@ -92,12 +75,12 @@ describe("decideVersions against Secrets Manager on moto", () => {
   it("unchanged keeps the state's version; a hand edit or a rotation bumps it; never prints a value", async () => {
     const r = reader();
     expect(await r.current(slot.secretName)).toBeUndefined();
-    // Create it the way Terraform does: as the profile (so in its account).
-    const { fromIni } = await import("@aws-sdk/credential-providers");
-    const asProfile = new SecretsManagerClient({ region: "us-east-1", endpoint: env.AWS_ENDPOINT_URL, credentials: fromIni({ profile: "Admin-Alpha2", configFilepath: configFile, clientConfig: { region: "us-east-1", endpoint: env.AWS_ENDPOINT_URL } }) });
+    // Created as the profile (so in its account), as Terraform does.
+    const asProfile = new SecretsManagerClient(await clientConfig(aws, profile));
     await asProfile.send(new CreateSecretCommand({ Name: slot.secretName, SecretString: canary }));
-    // Not visible from the default account: the reader really acts in the profile's account.
-    await expect(admin.send(new PutSecretValueCommand({ SecretId: slot.secretName, SecretString: "x" }))).rejects.toThrow();
+    // The reader acts in the profile's account: another account's reader does not see the secret.
+    const other = secretsManagerReader({ profile: "Sandbox-Alpha1", region: "us-east-1", configFile, env });
+    expect(await other.current(slot.secretName)).toBeUndefined();
 
     let [d] = await decideVersions([slot], stateAt(2), { email_encryption_key_registry: canary }, r);
     expect(d).toMatchObject({ version: 2, reason: "unchanged" });
@@ -111,7 +94,7 @@ describe("decideVersions against Secrets Manager on moto", () => {
   });
 
   it("a read failure names the secret and profile, not the value", async () => {
-    const bad = secretsManagerReader({ profile: "Admin-Alpha2", region: "us-east-1", configFile, env: { ...env, AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ENDPOINT_URL_STS: "http://127.0.0.1:1" } });
-    await expect(bad.current(slot.secretName)).rejects.toThrow(/^reading Alpha002-dev-I-EmailEncryptionKey from Secrets Manager \(profile Admin-Alpha2\) failed: /);
+    const bad = secretsManagerReader({ profile, region: "us-east-1", configFile, env: { ...env, AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ENDPOINT_URL_STS: "http://127.0.0.1:1" } });
+    await expect(bad.current(slot.secretName)).rejects.toThrow(/^reading Alpha002-dev-I-EmailEncryptionKey from Secrets Manager \(profile Sandbox-Alpha002\) failed: /);
   });
 });
