@@ -177,3 +177,29 @@ export function describeDecisions(decisions: readonly VersionDecision[]): string
     .map((d) => `${d.slot.secretName} ${d.reason === "changed" ? `differs from 1Password → version ${d.version}` : d.reason === "unchanged" ? `same as 1Password (version ${d.version})` : `new (version ${d.version})`}`)
     .join("; ");
 }
+
+/** A secret as Secrets Manager should hold it: 1Password's value (memory only) and where it came from. */
+export interface ExpectedSecret {
+  readonly secretName: string;
+  /** The 1Password reference, for messages. */
+  readonly ref: string;
+  readonly value: string;
+}
+
+export interface SecretValueDrift {
+  readonly secretName: string;
+  readonly ref: string;
+  /** `differs`: Secrets Manager's current value is not 1Password's; `missing`: no such secret or no value. */
+  readonly seen: "differs" | "missing";
+}
+
+/** `drift`: each secret whose Secrets Manager value is not 1Password's — compared in memory, never printed. */
+export async function secretValueDrift(expected: readonly ExpectedSecret[], reader: SecretValueReader): Promise<SecretValueDrift[]> {
+  const out: SecretValueDrift[] = [];
+  for (const e of expected) {
+    const current = await reader.current(e.secretName);
+    if (current === undefined) out.push({ secretName: e.secretName, ref: e.ref, seen: "missing" });
+    else if (!sameSecret(current, e.value)) out.push({ secretName: e.secretName, ref: e.ref, seen: "differs" });
+  }
+  return out;
+}
