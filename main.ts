@@ -12,6 +12,7 @@ import { DkimValues } from "./constructs/postmark-sending-domain";
 import { CorporateStack } from "./stacks/corporate-stack";
 import { PartitionEmailStack } from "./stacks/partition-email-stack";
 import { RootStack } from "./stacks/root-stack";
+import { STATE_ROOT_CONTEXT } from "./constructs/state-backend";
 
 export interface BuildOptions {
   platform: Platform;
@@ -23,13 +24,15 @@ export interface BuildOptions {
   contextFile?: string;
   /** Build only these stacks (e.g. the one partition being deployed; others need no context). */
   stacks?: readonly string[];
+  /** Directory local-backend paths are resolved against (default: the repository root; tests use a temp one). */
+  stateRoot?: string;
 }
 
 export function buildApp(opts: BuildOptions): App {
   const { platform } = opts;
   const contextFile = opts.contextFile ?? contextFilePath(platform);
   const context = readContext(contextFile);
-  const app = new App({ outdir: opts.outdir, hclOutput: opts.hcl ?? false });
+  const app = new App({ outdir: opts.outdir, hclOutput: opts.hcl ?? false, ...(opts.stateRoot ? { context: { [STATE_ROOT_CONTEXT]: opts.stateRoot } } : {}) });
 
   const wanted = (name: string): boolean => !opts.stacks || opts.stacks.includes(name);
 
@@ -51,9 +54,10 @@ export function buildApp(opts: BuildOptions): App {
 
 if (require.main === module) {
   try {
-    // ARDA_MAIL_PLATFORM_FILE: a model outside platform/ (benchmarks, rehearsals).
+    // ARDA_MAIL_PLATFORM_FILE: a model outside platform/ (benchmarks, rehearsals);
+    // ARDA_MAIL_STATE_ROOT: where local-backend state lives instead of the repository (rehearsals, tests).
     const platform = loadPlatform(selectedPlatformName(), { file: process.env.ARDA_MAIL_PLATFORM_FILE });
-    buildApp({ platform }).synth();
+    buildApp({ platform, stateRoot: process.env.ARDA_MAIL_STATE_ROOT || undefined }).synth();
   } catch (e) {
     process.stderr.write(`synth failed: ${(e as Error).message}\n`);
     process.exit(1);

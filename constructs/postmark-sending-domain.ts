@@ -1,4 +1,5 @@
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { MailContextEntry } from "../platform/mail-context";
 import { DomainVerification } from "../.gen/providers/postmark/domain-verification";
@@ -21,6 +22,11 @@ export interface PostmarkSendingDomainProps {
   readonly dkim: DkimValues;
   /** Records must exist before Postmark can see them; the verification waits for them. */
   readonly verify?: boolean;
+  /**
+   * The zone's NS delegation in its parent: until it exists nothing below the zone resolves on the
+   * internet, so the verification waits for it as well as for the records.
+   */
+  readonly delegation?: ITerraformDependable;
 }
 
 /**
@@ -67,6 +73,8 @@ export class PostmarkSendingDomain extends Construct {
       ttl: 3600,
       records: [this.placement.returnPath.target],
     });
-    if (props.verify ?? true) this.verification = this.source.verifyAfter([...this.dkimRecords, this.returnPathRecord]);
+    if (props.verify ?? true) {
+      this.verification = this.source.verifyAfter([...this.dkimRecords, this.returnPathRecord, ...(props.delegation ? [props.delegation] : [])]);
+    }
   }
 }

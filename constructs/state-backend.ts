@@ -1,16 +1,32 @@
 import * as path from "node:path";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
+import { REPO_ROOT } from "../platform/load";
 import type { StateBackend } from "../platform/model";
 
 /**
- * Give a stack its account's state backend. Local paths are relative to the synthesized stack
- * directory (`cdktf.out/stacks/<stack>/`) so the output does not depend on where it was built.
+ * Construct-tree context key: the directory a local backend's `directory` is resolved against
+ * (default: the repository root). Set on the App (main.ts `stateRoot`) so tests keep their state
+ * out of the checkout.
+ */
+export const STATE_ROOT_CONTEXT = "arda-mail:stateRoot";
+
+/** Where a local backend keeps one stack's state: absolute, so any work directory finds the same file. */
+export function localStatePath(directory: string, stackName: string, stateRoot: string = REPO_ROOT): string {
+  return path.resolve(stateRoot, directory, `${stackName}.tfstate`);
+}
+
+/**
+ * Give a stack its account's state backend. A local path is absolute (resolved against the
+ * repository root, or the App's state root): Terraform resolves a relative one against its working
+ * directory, so a deploy from a temp work directory lost the state and created a second zone.
  */
 export function applyStateBackend(stack: TerraformStack, stackName: string, backend: StateBackend): void {
   switch (backend.kind) {
-    case "local":
-      new LocalBackend(stack, { path: path.posix.join("../../..", backend.directory, `${stackName}.tfstate`) });
+    case "local": {
+      const root = stack.node.tryGetContext(STATE_ROOT_CONTEXT) as unknown;
+      new LocalBackend(stack, { path: localStatePath(backend.directory, stackName, typeof root === "string" && root ? root : REPO_ROOT) });
       return;
+    }
     case "s3": {
       const s3 = new S3Backend(stack, { bucket: backend.bucket, key: `${backend.keyPrefix}/${stackName}.tfstate`, region: backend.region, encrypt: true });
       // CDKTF 0.21 lacks `use_lockfile` (S3-native locking, Terraform ≥ 1.10).

@@ -15,8 +15,12 @@ export interface WriteOnlySecretProps {
 /**
  * A Secrets Manager secret whose value arrives only as a sensitive, ephemeral Terraform variable and
  * is written with the write-only argument `secret_string_wo`: the value is in no synthesized file,
- * no plan and no state. Terraform re-sends it only when `<variable>_version` changes (bump it on
- * rotation; `arda-mail deploy` does).
+ * no plan and no state. Terraform re-sends it only when `<variable>_version` changes: the bump
+ * replaces the version resource, and Secrets Manager moves AWSCURRENT to the new value and
+ * AWSPREVIOUS to the old one (measured on aws provider 5.100.0: the default destroy-then-create
+ * deletes nothing while the old version holds AWSCURRENT — the provider skips that label — then
+ * PutSecretValue stages the new one). So only the secret is `prevent_destroy`; its versions must
+ * stay replaceable, or a rotation fails with "Instance cannot be destroyed".
  */
 export class WriteOnlySecret extends Construct {
   readonly secret: SecretsmanagerSecret;
@@ -41,7 +45,6 @@ export class WriteOnlySecret extends Construct {
       secretId: this.secret.id,
       secretStringWo: props.value.stringValue,
       secretStringWoVersion: version.numberValue,
-      ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
   }
 }

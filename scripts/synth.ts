@@ -18,6 +18,8 @@ export interface SynthOptions {
   stacks?: readonly string[];
   hcl?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Directory local-backend state paths are resolved against (default: the repository root). */
+  stateRoot?: string;
 }
 
 export interface SynthResult {
@@ -32,7 +34,7 @@ export function synthPlatform(opts: SynthOptions = {}): SynthResult {
   const platform = opts.platform ?? loadPlatform(selectedPlatformName(opts.platformName, opts.env), { env: opts.env });
   const outdir = path.resolve(opts.outdir ?? path.join(REPO_ROOT, "cdktf.out"));
   fs.rmSync(path.join(outdir, "stacks"), { recursive: true, force: true });
-  const app = buildApp({ platform, outdir, contextFile: opts.contextFile, stacks: opts.stacks });
+  const app = buildApp({ platform, outdir, contextFile: opts.contextFile, stacks: opts.stacks, stateRoot: opts.stateRoot });
   app.synth();
   const stacks = app.node.children.map((c) => c.node.id);
   const unknown = (opts.stacks ?? []).filter((s) => !stacks.includes(s));
@@ -46,7 +48,7 @@ export function synthPlatform(opts: SynthOptions = {}): SynthResult {
     const previous = process.env.SYNTH_HCL_OUTPUT;
     process.env.SYNTH_HCL_OUTPUT = "true";
     try {
-      buildApp({ platform, outdir: hclOut, contextFile: opts.contextFile, stacks: opts.stacks, hcl: true }).synth();
+      buildApp({ platform, outdir: hclOut, contextFile: opts.contextFile, stacks: opts.stacks, hcl: true, stateRoot: opts.stateRoot }).synth();
     } finally {
       if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
       else process.env.SYNTH_HCL_OUTPUT = previous;

@@ -48,12 +48,13 @@ export class MailZoneStack extends TerraformStack {
     postmarkProvider(this, this.postmarkAccountToken);
 
     this.zone = new Route53Zone(this, props.zoneId, { name: props.domain, comment: props.zoneComment });
-    new UpstreamNsDelegation(this, "ns_delegation", { zone: this.zone, zoneName: props.domain, parentZoneId: platform.rootZone.id, upstreamProvider: upstream });
+    const delegation = new UpstreamNsDelegation(this, "ns_delegation", { zone: this.zone, zoneName: props.domain, parentZoneId: platform.rootZone.id, upstreamProvider: upstream });
     this.sendingDomain = new PostmarkSendingDomain(this, "sending_domain", {
       sendingDomain: props.domain,
       zoneId: this.zone.zoneId,
       dmarcReportMailbox: platform.dmarcReportMailbox,
       dkim: props.dkim,
+      delegation: delegation.record,
     });
   }
 }

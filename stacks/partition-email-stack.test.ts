@@ -1,7 +1,10 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import * as path from "node:path";
 import { Testing } from "cdktf";
+import { localStatePath, STATE_ROOT_CONTEXT } from "../constructs/state-backend";
+import { REPO_ROOT } from "../platform/load";
 import "cdktf/lib/testing/adapters/jest"; // matcher types; jest.setup.js registers them
 import { partitionMailEntry } from "../platform/mail-context";
 import { findPartition } from "../platform/names";
@@ -43,6 +46,17 @@ describe("PartitionEmailStack", () => {
     expect(json.variable.upstream_dns_role_arn.default).toBe("arn:aws:iam::100000000001:role/AllowCreatingNSRecordsRole");
   });
 
+  it("verifies only after the NS delegation exists as well as the sending-domain records", () => {
+    const verification = Object.values(json.resource.postmark_domain_verification as Record<string, any>)[0];
+    const deps = verification.depends_on as string[];
+    const records = json.resource.aws_route53_record as Record<string, any>;
+    const ns = Object.keys(records).find((k) => records[k].type === "NS")!;
+    expect(deps).toContain(`aws_route53_record.${ns}`);
+    const others = Object.keys(records).filter((k) => ["dkim", "return_path"].some((p) => k.includes(p)));
+    expect(others.length).toBeGreaterThanOrEqual(2);
+    for (const k of others) expect(deps).toContain(`aws_route53_record.${k}`);
+  });
+
   it("pins each provider to its account", () => {
     const [own, upstream] = json.provider.aws as any[];
     expect(own.allowed_account_ids).toEqual(["100000000003"]);
@@ -63,6 +77,10 @@ describe("PartitionEmailStack", () => {
     const secrets = json.resource.aws_secretsmanager_secret as Record<string, any>;
     const key = Object.values(secrets).find((s) => s.name === "Alpha002-dev-I-EmailEncryptionKey");
     expect(key.lifecycle).toEqual({ prevent_destroy: true });
+    // A rotation replaces the version: only the secret itself is protected from destruction.
+    const versions = Object.values(json.resource.aws_secretsmanager_secret_version as Record<string, any>);
+    expect(versions).toHaveLength(2);
+    expect(versions.every((v) => v.lifecycle === undefined)).toBe(true);
     expect(Object.values(secrets).map((s) => s.name).sort()).toEqual(["Alpha002-dev-EmailPostmarkAccountToken", "Alpha002-dev-I-EmailEncryptionKey"]);
   });
 
@@ -126,9 +144,19 @@ describe("state backend per account", () => {
     raw.infrastructures[2].backend = { kind: "cloud", organization: "arda-cards", workspacePrefix: "arda-mail-", project: "mail" };
   });
 
-  it("local by default, relative to the synthesized stack", () => {
+  it("local by default, an absolute path under the repository whatever the working directory", () => {
     const json = synthJson(partitionStack(sandboxPlatform(), "Alpha002", "dev").stack);
-    expect(json.terraform.backend).toEqual({ local: { path: "../../../state/sandbox/Alpha002/Alpha002-dev-Email.tfstate" } });
+    expect(json.terraform.backend).toEqual({ local: { path: path.join(REPO_ROOT, "state/sandbox/Alpha002/Alpha002-dev-Email.tfstate") } });
+  });
+
+  it("local paths follow the App's state root (tests keep state out of the checkout); an absolute directory stays", () => {
+    const platform = sandboxPlatform();
+    const p = findPartition(platform, "Alpha002", "dev");
+    const entry = partitionMailEntry(platform, p, sandboxContext(), SANDBOX_CONTEXT_FILE);
+    const app = Testing.app({ context: { [STATE_ROOT_CONTEXT]: "/tmp/elsewhere" } });
+    const json = synthJson(new PartitionEmailStack(app, platform, p, { kind: "context", entry }));
+    expect(json.terraform.backend.local.path).toBe("/tmp/elsewhere/state/sandbox/Alpha002/Alpha002-dev-Email.tfstate");
+    expect(localStatePath("/srv/state/Alpha002", "Alpha002-dev-Email", "/tmp/elsewhere")).toBe("/srv/state/Alpha002/Alpha002-dev-Email.tfstate");
   });
 
   it("S3 with encryption and S3-native locking, one key per stack", () => {
