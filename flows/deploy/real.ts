@@ -22,7 +22,7 @@ import { isProduction, orderViolation, readRollout, recordRollout } from "../../
 import { terraformEnv } from "../../lib/terraform";
 import { dnsReader } from "../../lib/verify/dns-reader";
 import { corporateTarget as verifyCorporateTarget, formatReport, partitionTarget as verifyPartitionTarget, verifyDomain, type VerifyReport } from "../../lib/verify/verify";
-import { labelOf, stackOf, type DeployTarget } from "./graph";
+import { cascadeGraph, labelOf, runGraph, stackOf, type DeployTarget } from "./graph";
 import { applyPlan, initStack, outputsOfBackend, planStack, secondPlan, secretVersions, stateOutputs, withVersions, type StackRun } from "./terraform-stack";
 
 /** Sandbox-only DNS while a stack applies (the local AWS's Route53 served by Knot); none on a real platform. */
@@ -284,4 +284,31 @@ export async function deployStackForReal(ctx: DeployContext, o: RealDeployOption
     if (!(e instanceof StepStop)) throw e;
     return { partition: label, stack, ok: false, steps, ...result };
   }
+}
+
+export interface RealCascadeResult {
+  readonly ok: boolean;
+  readonly wallMs: number;
+  /** Every stack in graph order (the `--json` field keeps its name from the partition-only cascade). */
+  readonly partitions: StackDeployResult[];
+}
+
+/** `deploy --all` for real: Root → {Corporate, dev} → {stage, demo} → prod, each stack as soon as its dependencies succeeded. */
+export async function deployAllForReal(ctx: DeployContext, o: RealDeployOptions, opts: { readonly parallel: boolean }): Promise<RealCascadeResult> {
+  const started = Date.now();
+  let rootOk = false;
+  const partitions = await runGraph<StackDeployResult>(
+    cascadeGraph(ctx.platform),
+    async (t) => {
+      const r = await deployStackForReal(ctx, { ...o, rootAppliedInThisRun: t.kind !== "root" && rootOk }, t);
+      if (t.kind === "root") rootOk = r.ok;
+      return r;
+    },
+    (t, failed) => {
+      ctx.progress(`${labelOf(t)}: not deployed — ${failed.join(", ")} failed`);
+      return { partition: labelOf(t), stack: stackOf(t), ok: false, steps: [{ step: "dependencies", outcome: "skipped", startedAt: Date.now(), durationMs: 0, detail: `not run: ${failed.join(", ")} failed` }] };
+    },
+    opts,
+  );
+  return { ok: partitions.every((p) => p.ok), wallMs: Date.now() - started, partitions };
 }
