@@ -82,3 +82,18 @@ export function route53DnsHook(aws: LocalAws, platform: Platform, dnsDir: string
     };
   };
 }
+
+/**
+ * A local AWS started by another process (the sandbox environment of a test or rehearsal), as
+ * `arda-mail deploy --local-dns` finds it: its endpoint and config file from the environment.
+ * reset() and stop() belong to the process that started it.
+ */
+export function attachedLocalAws(env: NodeJS.ProcessEnv): LocalAws | undefined {
+  const endpoint = env.AWS_ENDPOINT_URL;
+  const configFile = env.AWS_CONFIG_FILE;
+  if (!endpoint || !configFile || !/^http:\/\/127\.0\.0\.1:\d+$/.test(endpoint)) return undefined;
+  const notOurs = async (): Promise<void> => {
+    throw new Error(`the local AWS at ${endpoint} belongs to the process that started it`);
+  };
+  return { endpoint, configFile, env: {}, reset: notOurs, stop: notOurs };
+}
