@@ -4,7 +4,7 @@
  * (ARDA_MAIL_PLATFORM=sandbox|arda, default sandbox). Stack names are immutable once deployed.
  */
 import { App } from "cdktf";
-import { loadPlatform, selectedPlatformName } from "./platform/load";
+import { loadSelectedPlatform } from "./platform/select";
 import { contextFilePath, corporateMailEntry, partitionMailEntry, readContext } from "./platform/mail-context";
 import type { Platform } from "./platform/model";
 import { activePartitions, CORPORATE_STACK, partitionStackName, ROOT_STACK } from "./platform/names";
@@ -54,10 +54,9 @@ export function buildApp(opts: BuildOptions): App {
 
 if (require.main === module) {
   try {
-    // ARDA_MAIL_PLATFORM_FILE: a model outside platform/ (benchmarks, rehearsals);
+    // `cdktf synth|deploy` runs this file: the same selection as every entry point;
     // ARDA_MAIL_STATE_ROOT: where local-backend state lives instead of the repository (rehearsals, tests).
-    const platform = loadPlatform(selectedPlatformName(), { file: process.env.ARDA_MAIL_PLATFORM_FILE });
-    buildApp({ platform, stateRoot: process.env.ARDA_MAIL_STATE_ROOT || undefined }).synth();
+    buildApp({ platform: loadSelectedPlatform().platform, stateRoot: process.env.ARDA_MAIL_STATE_ROOT || undefined }).synth();
   } catch (e) {
     process.stderr.write(`synth failed: ${(e as Error).message}\n`);
     process.exit(1);

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../platform/load";
 import { readContext } from "../platform/mail-context";
-import { BIN, CANARY_TOKEN, filesText, runBin, startHarness, type Harness } from "../cli/lib/testing";
+import { BIN, CANARY_TOKEN, filesText, runBin, startHarness, type Harness } from "../testing/cli";
 
 const built = fs.existsSync(path.join(REPO_ROOT, "dist", "cli", "commands", "register.js"));
 if (!built) throw new Error("bin/arda-mail tests need the compiled CLI: run `npm run build` first");

@@ -1,11 +1,9 @@
-// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
-jest.mock("../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Args } from "@oclif/core";
 import { ArdaCommand, CliError } from "./base-command";
-import { runInProcess } from "./lib/testing";
+import { runInProcess } from "../testing/cli";
 import { redact } from "../lib/redact";
 
 const SECRET = "canary-secret-for-base-command-42";

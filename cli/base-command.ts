@@ -1,13 +1,14 @@
 import * as path from "node:path";
 import { Command, Flags, Interfaces } from "@oclif/core";
 import { contextFilePath } from "../platform/mail-context";
-import { loadPlatform, PlatformValidationError, selectedPlatformName } from "../platform/load";
+import { PlatformValidationError } from "../platform/load";
+import { loadSelectedPlatform, type SelectedPlatform } from "../platform/select";
 import type { Platform } from "../platform/model";
 import { scrub } from "../lib/redact";
 import { selectSecretStore, SecretNotFoundError, type SecretStore } from "../lib/secrets";
 import { PostmarkClient, PostmarkApiError, DEFAULT_API_URL, type RetryInfo, type RetryPolicy } from "../lib/postmark/client";
+import { FlowError } from "../flows/errors";
 import { CliError, FailedWithResult } from "./lib/errors";
-import { PLATFORM_FILE_ENV, platformFileFor } from "./lib/platform-file";
 
 export { CliError } from "./lib/errors";
 
@@ -60,7 +61,7 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
   protected args!: BaseArgs<T>;
   /** Values never to print: scrubbed from every error and progress line. */
   protected readonly knownSecrets = new Set<string>([process.env.OP_SERVICE_ACCOUNT_TOKEN ?? ""].filter(Boolean));
-  private platformCache?: Platform;
+  private selectionCache?: SelectedPlatform;
   private secretStoreCache?: SecretStore;
 
   public async init(): Promise<void> {
@@ -77,18 +78,26 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
     this.args = args as BaseArgs<T>;
   }
 
-  /** The platform model (`--platform`, ARDA_MAIL_PLATFORM, else `sandbox`), validated. */
+  /** The platform model (`--platform`, ARDA_MAIL_PLATFORM, ARDA_MAIL_PLATFORM_FILE, else `sandbox`), validated once. */
   protected platform(): Platform {
-    if (!this.platformCache) {
-      const name = selectedPlatformName(this.flags.platform as string | undefined);
+    return this.selection().platform;
+  }
+
+  /** The model file the selected platform was read from (`backend set` rewrites it). */
+  protected platformFile(): string {
+    return this.selection().file;
+  }
+
+  private selection(): SelectedPlatform {
+    if (!this.selectionCache) {
       try {
-        this.platformCache = loadPlatform(name, { file: process.env[PLATFORM_FILE_ENV] ? platformFileFor(name) : undefined });
+        this.selectionCache = loadSelectedPlatform(this.flags.platform as string | undefined);
       } catch (e) {
         if (e instanceof PlatformValidationError) throw new CliError(e.message, `fix the platform model, or choose another one with --platform (known: sandbox, arda)`);
         throw e;
       }
     }
-    return this.platformCache;
+    return this.selectionCache;
   }
 
   /** The context file register writes: `--context-file`, ARDA_MAIL_CONTEXT_FILE, else the platform's own. */
@@ -166,7 +175,7 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
 
   public async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // oclif's own control flow (this.exit, --help, --version) passes through untouched.
-    if (err.oclif?.exit !== undefined && !(err instanceof CliError) && err.name === "ExitError") throw err;
+    if (err.oclif?.exit !== undefined && !(err instanceof FlowError) && err.name === "ExitError") throw err;
     if (err instanceof FailedWithResult) {
       if (this.jsonEnabled()) process.stdout.write(`${this.clean(JSON.stringify(err.result, null, 2))}\n`);
       process.stderr.write(`${this.clean(`Error: ${err.message}`)}\n`);
@@ -185,6 +194,7 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
 
 function describe(err: Error & { oclif?: { exit?: number } }): { message: string; next: string; code: number; detail?: Record<string, unknown> } {
   if (err instanceof CliError) return { message: err.message, next: err.next, code: err.exitCode, detail: err.detail };
+  if (err instanceof FlowError) return { message: err.message, next: err.next, code: 1, detail: err.detail };
   if (err instanceof PostmarkApiError) {
     return { message: err.message, next: "fix the cause above and re-run the same command: it is idempotent", code: 1, detail: { postmark: { kind: err.kind, status: err.status, errorCode: err.errorCode } } };
   }

@@ -2,6 +2,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { Infrastructure } from "../platform/model";
+import { terraformLiteral as lit } from "./terraform-literal";
 
 /**
  * The stack's own AWS provider, pinned to its account with `allowed_account_ids`: a deploy run
@@ -10,11 +11,11 @@ import type { Infrastructure } from "../platform/model";
  */
 export function accountProvider(scope: Construct, infra: Infrastructure, platformName: string, opts: { tagResources?: boolean } = {}): AwsProvider {
   return new AwsProvider(scope, "aws", {
-    region: infra.region,
-    allowedAccountIds: [infra.accountId],
+    region: lit(infra.region),
+    allowedAccountIds: [lit(infra.accountId)],
     ...(opts.tagResources === false
       ? {}
-      : { defaultTags: [{ tags: { "arda:managed-by": "arda-mail", "arda:platform": platformName, "arda:infrastructure": infra.name } }] }),
+      : { defaultTags: [{ tags: { "arda:managed-by": "arda-mail", "arda:platform": lit(platformName), "arda:infrastructure": lit(infra.name) } }] }),
   });
 }
 
@@ -27,18 +28,19 @@ export function accountProvider(scope: Construct, infra: Infrastructure, platfor
 export function upstreamDnsProvider(scope: Construct, args: { region: string; rootAccountId: string; roleArn: string; sessionName: string }): AwsProvider {
   const roleArn = new TerraformVariable(scope, "upstream_dns_role_arn", {
     type: "string",
+    // A variable's default is not a template: the ARN goes in as it is (no escape).
     default: args.roleArn,
     description: "Role in the Root account that may write NS delegations into the mail root zone.",
   });
   const provider = new AwsProvider(scope, "aws_upstream_dns", {
     alias: "upstream_dns",
-    region: args.region,
-    allowedAccountIds: [args.rootAccountId],
+    region: lit(args.region),
+    allowedAccountIds: [lit(args.rootAccountId)],
   });
   // Rendered as `dynamic "assume_role" { for_each = var.upstream_dns_role_arn == "" ? [] : [...] }`.
   provider.addOverride("dynamic.assume_role", {
     for_each: `\${var.${roleArn.friendlyUniqueId} == "" ? [] : [var.${roleArn.friendlyUniqueId}]}`,
-    content: { role_arn: "${assume_role.value}", session_name: args.sessionName },
+    content: { role_arn: "${assume_role.value}", session_name: lit(args.sessionName) },
   });
   return provider;
 }

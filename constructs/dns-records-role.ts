@@ -2,6 +2,7 @@ import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cd
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
+import { terraformLiteral as lit } from "./terraform-literal";
 
 export type RoleName = { readonly name: string } | { readonly namePrefix: string };
 
@@ -9,7 +10,7 @@ export interface DnsRecordsRoleProps {
   /** A fixed name (Root's AllowCreatingNSRecordsRole) or a generated one (partitions: never collide). */
   readonly roleName: RoleName;
   readonly description: string;
-  /** Hosted zone ids the role may change and list records in — and nothing else. */
+  /** Hosted zone ids the role may change and list records in — and nothing else (references, or literals already escaped). */
   readonly zoneIds: readonly string[];
   readonly trust: DataAwsIamPolicyDocumentStatement;
   /** Optional: only these record types may be changed (Root: NS delegations only). */
@@ -28,8 +29,8 @@ export class DnsRecordsRole extends Construct {
     super(scope, id);
     const trust = new DataAwsIamPolicyDocument(this, "trust", { statement: [props.trust] });
     this.role = new IamRole(this, "role", {
-      ...("name" in props.roleName ? { name: props.roleName.name } : { namePrefix: props.roleName.namePrefix }),
-      description: props.description,
+      ...("name" in props.roleName ? { name: lit(props.roleName.name) } : { namePrefix: lit(props.roleName.namePrefix) }),
+      description: lit(props.description),
       assumeRolePolicy: trust.json,
       maxSessionDuration: 3600,
     });

@@ -2,6 +2,7 @@ import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cd
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
+import { terraformLiteral as lit } from "./terraform-literal";
 
 export interface EncryptionKeyFallbackRoleProps {
   readonly namePrefix: string;
@@ -20,7 +21,7 @@ export class EncryptionKeyFallbackRole extends Construct {
     super(scope, id);
     const trust = new DataAwsIamPolicyDocument(this, "trust", { statement: [props.trust] });
     this.role = new IamRole(this, "role", {
-      namePrefix: props.namePrefix,
+      namePrefix: lit(props.namePrefix),
       description: "Reads the partition's e-mail encryption-key registry (SDK fallback for older versions).",
       assumeRolePolicy: trust.json,
       maxSessionDuration: 3600,

@@ -1,6 +1,7 @@
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Construct } from "constructs";
 import { route53TxtRecord } from "../platform/placement";
+import { terraformLiteral as lit } from "./terraform-literal";
 
 export interface MailPolicyRecordsProps {
   readonly zoneId: string;
@@ -9,7 +10,7 @@ export interface MailPolicyRecordsProps {
   readonly ttl?: number;
 }
 
-/** SPF at the domain apex and DMARC at `_dmarc.<domain>`; values come from the placement module. */
+/** SPF at the domain apex and DMARC at `_dmarc.<domain>`; values (literals) come from the placement module. */
 export class MailPolicyRecords extends Construct {
   readonly spf: Route53Record;
   readonly dmarc: Route53Record;
@@ -17,7 +18,7 @@ export class MailPolicyRecords extends Construct {
   constructor(scope: Construct, id: string, props: MailPolicyRecordsProps) {
     super(scope, id);
     const ttl = props.ttl ?? 3600;
-    this.spf = new Route53Record(this, "spf", { zoneId: props.zoneId, name: props.spf.name, type: "TXT", ttl, records: [route53TxtRecord(props.spf.value)] });
-    this.dmarc = new Route53Record(this, "dmarc", { zoneId: props.zoneId, name: props.dmarc.name, type: "TXT", ttl, records: [route53TxtRecord(props.dmarc.value)] });
+    this.spf = new Route53Record(this, "spf", { zoneId: props.zoneId, name: lit(props.spf.name), type: "TXT", ttl, records: [lit(route53TxtRecord(props.spf.value))] });
+    this.dmarc = new Route53Record(this, "dmarc", { zoneId: props.zoneId, name: lit(props.dmarc.name), type: "TXT", ttl, records: [lit(route53TxtRecord(props.dmarc.value))] });
   }
 }

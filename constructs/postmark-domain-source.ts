@@ -4,6 +4,7 @@ import { Domain } from "../.gen/providers/postmark/domain";
 import { DomainVerification } from "../.gen/providers/postmark/domain-verification";
 import { rotationDkimKeys, type MailContextEntry } from "../platform/mail-context";
 import { returnPathDomainFor, route53TxtRecord, TXT_CHUNK, type RotationDkimKey } from "../platform/placement";
+import { terraformLiteral as lit } from "./terraform-literal";
 
 /** Where a PostmarkSendingDomain's values come from; hides the two paths from the construct. */
 export interface PostmarkDomainSource {
@@ -39,6 +40,7 @@ export function postmarkDomainSource(
   if (dkim.kind === "context") {
     const e = dkim.entry;
     const rotationKeys = rotationDkimKeys(e);
+    const pendingKey = rotationKeys.find((k) => k.role === "pending")?.publicKey;
     return {
       rotationKeys,
       domainId: String(e.domainId),
@@ -46,11 +48,11 @@ export function postmarkDomainSource(
       dkimPublicKey: e.dkimPublicKey,
       dkimTxtRecord: route53TxtRecord(e.dkimPublicKey),
       returnPathTarget: e.returnPathTarget,
-      verifyAfter: verifyAfter(String(e.domainId), e.dkimPublicKey, e.returnPathTarget, rotationKeys.find((k) => k.role === "pending")?.publicKey),
+      verifyAfter: verifyAfter(lit(String(e.domainId)), lit(e.dkimPublicKey), lit(e.returnPathTarget), pendingKey === undefined ? undefined : lit(pendingKey)),
     };
   }
   // Provider path: Postmark is asked at apply time; DNS takes the resource's computed attributes.
-  const domain = new Domain(scope, "domain", { name: sendingDomain, returnPathDomain: returnPathDomainFor(sendingDomain) });
+  const domain = new Domain(scope, "domain", { name: lit(sendingDomain), returnPathDomain: lit(returnPathDomainFor(sendingDomain)) });
   return {
     domain,
     rotationKeys: [],

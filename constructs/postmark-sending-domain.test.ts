@@ -5,7 +5,7 @@ import { PostmarkProvider } from "../.gen/providers/postmark/provider";
 import { partitionMailEntry } from "../platform/mail-context";
 import { findPartition } from "../platform/names";
 import { PartitionEmailStack } from "../stacks/partition-email-stack";
-import { SANDBOX_CONTEXT_FILE, sandboxContext, sandboxPlatform, synthJson } from "../stacks/test-support";
+import { SANDBOX_CONTEXT_FILE, sandboxContext, sandboxPlatform, synthJson } from "../testing/stacks";
 import { DkimValues, PostmarkSendingDomain } from "./postmark-sending-domain";
 
 function domainStack(dkim: DkimValues) {

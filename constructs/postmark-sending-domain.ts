@@ -6,6 +6,7 @@ import { DomainVerification } from "../.gen/providers/postmark/domain-verificati
 import { route53TxtRecord, sendingDomainPlacement, SendingDomainPlacement } from "../platform/placement";
 import { MailPolicyRecords } from "./mail-policy-records";
 import { PostmarkDomainSource, postmarkDomainSource } from "./postmark-domain-source";
+import { terraformLiteral } from "./terraform-literal";
 
 export type DkimValues =
   /** Values `arda-mail register` wrote into the context (the seed's path, the default). */
@@ -61,17 +62,20 @@ export class PostmarkSendingDomain extends Construct {
     // rotation completes, the pending key becomes the signing key under the same address, so
     // Terraform changes nothing — no replace that could race a delete at the same DNS name.
     const dkimId = (selector: string): string => (props.dkim.kind === "context" ? `dkim_${selector}` : "dkim");
-    const dkimRecord = (id: string, name: string, txtRecord: string): Route53Record => new Route53Record(this, id, { zoneId: props.zoneId, name, type: "TXT", ttl: 3600, records: [txtRecord] });
+    // Context values are literals (escaped); the provider path's are references (kept live).
+    const lit = props.dkim.kind === "context" ? terraformLiteral : (s: string): string => s;
+    const dkimRecord = (id: string, name: string, txtRecord: string): Route53Record =>
+      new Route53Record(this, id, { zoneId: props.zoneId, name: lit(name), type: "TXT", ttl: 3600, records: [lit(txtRecord)] });
     this.dkimRecords = [
       dkimRecord(dkimId(this.source.dkimSelector), this.placement.dkim.name, this.source.dkimTxtRecord),
       ...this.placement.rotationDkim.map((k) => dkimRecord(dkimId(k.selector), k.name, route53TxtRecord(k.value))),
     ];
     this.returnPathRecord = new Route53Record(this, "return_path", {
       zoneId: props.zoneId,
-      name: this.placement.returnPath.name,
+      name: terraformLiteral(this.placement.returnPath.name),
       type: "CNAME",
       ttl: 3600,
-      records: [this.placement.returnPath.target],
+      records: [lit(this.placement.returnPath.target)],
     });
     if (props.verify ?? true) {
       this.verification = this.source.verifyAfter([...this.dkimRecords, this.returnPathRecord, ...(props.delegation ? [props.delegation] : [])]);

@@ -19,6 +19,8 @@ export function localStatePath(directory: string, stackName: string, stateRoot: 
  * Give a stack its account's state backend. A local path is absolute (resolved against the
  * repository root, or the App's state root): Terraform resolves a relative one against its working
  * directory, so a deploy from a temp work directory lost the state and created a second zone.
+ * Backend arguments are literals to Terraform (not templates), so model values go in unescaped —
+ * their shapes are checked at load.
  */
 export function applyStateBackend(stack: TerraformStack, stackName: string, backend: StateBackend): void {
   switch (backend.kind) {

@@ -34,6 +34,15 @@ describe("context store (DQ-R1-025)", () => {
     expect(fs.readFileSync(file, "utf8")).toBe("{ broken");
   });
 
+  test('a "context" that is a string or a list is refused, not overwritten; the message names the file (one reader: platform/context-file)', async () => {
+    for (const text of ['{"context":"hand-written"}', '{"context":["a"]}']) {
+      fs.writeFileSync(file, text);
+      await expect(setContextEntries(file, { k: "v" })).rejects.toThrow(`${file}: "context" must be an object of register entries`);
+      expect(() => readContextEntries(file)).toThrow("arda-mail will not overwrite it");
+      expect(fs.readFileSync(file, "utf8")).toBe(text);
+    }
+  });
+
   test("the lock serialises writers; a held lock times out with a message naming the lock file", async () => {
     let release!: () => void;
     const held = withFileLock(file, () => new Promise<void>((r) => (release = r)));

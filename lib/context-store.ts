@@ -1,4 +1,4 @@
-import * as fs from "node:fs";
+import { readContextDocument } from "../platform/context-file";
 import { withFileLock, writeFileAtomic } from "./atomic-file";
 
 /**
@@ -17,32 +17,17 @@ export interface ContextUpdate {
 
 type Json = Record<string, unknown>;
 
-function readDocument(file: string): { doc: Json; trailingNewline: boolean } {
-  if (!fs.existsSync(file)) return { doc: {}, trailingNewline: true };
-  const text = fs.readFileSync(file, "utf8");
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file} is not valid JSON (${(e as Error).message}); fix or restore it (git checkout) before registering`);
-  }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new Error(`${file} is not a JSON object`);
-  return { doc: doc as Json, trailingNewline: text.endsWith("\n") };
-}
-
-/** Read the whole `context` object (empty when the file or key is absent). */
+/** Read the whole `context` object (empty when the file or key is absent); one reader: platform/context-file. */
 export function readContextEntries(file: string): Json {
-  const { doc } = readDocument(file);
-  const ctx = doc.context;
-  return typeof ctx === "object" && ctx !== null ? (ctx as Json) : {};
+  return readContextDocument(file).context;
 }
 
 /** Set `entries` under `context` atomically; unchanged values are not rewritten. */
 export async function setContextEntries(file: string, entries: Record<string, unknown>): Promise<ContextUpdate> {
   return withFileLock(file, () => {
     // Re-read under the lock: another process may have written since we looked.
-    const { doc, trailingNewline } = readDocument(file);
-    const ctx: Json = typeof doc.context === "object" && doc.context !== null ? { ...(doc.context as Json) } : {};
+    const { doc, context, trailingNewline } = readContextDocument(file);
+    const ctx: Json = { ...context };
     const changedKeys: string[] = [];
     for (const [key, value] of Object.entries(entries)) {
       if (JSON.stringify(ctx[key]) === JSON.stringify(value)) continue;

@@ -43,3 +43,8 @@ export function planCounts(plan: PlanJson): PlanCounts {
 export function formatPlan(p: PlanCounts): string {
   return `${p.add} to add, ${p.change} to change, ${p.destroy} to destroy${p.import ? `, ${p.import} to import` : ""}`;
 }
+
+/** The output names a plan will produce (changed or planned) — what verify checks offline. */
+export function plannedOutputNames(plan: PlanJson): string[] {
+  return [...new Set([...Object.keys(plan.output_changes ?? {}), ...Object.keys(plan.planned_values?.outputs ?? {})])];
+}

@@ -1,14 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type {
-  CorporateAsset,
-  DkimSource,
-  Infrastructure,
-  Partition,
-  Platform,
-  PostmarkAccount,
-  StateBackend,
-} from "./model";
+import type { CorporateAsset, Infrastructure, Partition, Platform, StateBackend } from "./model";
+import { dkimHostFor, LONGEST_DKIM_SELECTOR, MAX_DNS_NAME } from "./placement";
+import { issueMessages, platformSchema, SHAPES, show, type PlatformInput } from "./schema";
 
 /** Repository root (this file lives in `platform/`, compiled into `dist/platform/`). */
 export const REPO_ROOT = findRepoRoot(__dirname);
@@ -54,6 +48,12 @@ export interface LoadOptions {
   file?: string;
 }
 
+/** A file as messages name it: relative to the repository when inside it, else absolute. */
+export function repoRelative(file: string): string {
+  const rel = path.relative(REPO_ROOT, path.resolve(file));
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : path.resolve(file);
+}
+
 export function loadPlatform(name: string, options: LoadOptions = {}): Platform {
   const file = options.file ?? platformFile(name);
   if (!fs.existsSync(file)) {
@@ -67,224 +67,142 @@ export function loadPlatform(name: string, options: LoadOptions = {}): Platform 
   } catch (e) {
     throw new PlatformValidationError(file, [`(file): not valid JSON: ${(e as Error).message}`]);
   }
-  return validatePlatform(raw, { source: path.relative(REPO_ROOT, file), env: options.env ?? process.env });
+  return validatePlatform(raw, { source: repoRelative(file), env: options.env ?? process.env });
 }
 
-const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-const OP_REF = /^op:\/\/[^/\s]+\/[^/\s]+\/[^/\s]+$/;
-const EMAIL = /^[^@\s]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
-const ZONE_ID = /^Z[0-9A-Z]{4,31}$/;
+export { isDnsLabel, isDomainName } from "./schema";
 
-/** True when `label` is a single DNS-safe label (lower-case letters, digits, inner hyphens, ≤ 63). */
-export function isDnsLabel(label: string): boolean {
-  return DNS_LABEL.test(label);
-}
-
-export function isDomainName(name: string): boolean {
-  return name.length <= 253 && name.split(".").length >= 2 && name.split(".").every(isDnsLabel);
-}
-
-/** Validate untrusted JSON into a Platform; collects every problem, then throws once. */
+/**
+ * Validate untrusted JSON into a Platform; collects every problem, then throws once. First the
+ * structure (strict schema: fields, types, shapes), then — on a well-formed model — the rules
+ * between fields.
+ */
 export function validatePlatform(raw: unknown, opts: { source: string; env?: NodeJS.ProcessEnv }): Platform {
-  const problems: string[] = [];
   const env = opts.env ?? process.env;
-  const o = asObject(raw, "(root)", problems);
-
-  const str = (obj: Record<string, unknown>, key: string, at: string): string => {
-    const v = obj[key];
-    if (typeof v !== "string" || v.length === 0) {
-      problems.push(`${at}${key}: required, a non-empty string`);
-      return "";
-    }
-    return v;
-  };
-
-  const name = str(o, "name", "");
-  const mailRootDomain = str(o, "mailRootDomain", "");
-  if (mailRootDomain && !isDomainName(mailRootDomain)) {
-    problems.push(`mailRootDomain: "${mailRootDomain}" is not a DNS-safe domain name`);
-  }
-  const dmarcReportMailbox = str(o, "dmarcReportMailbox", "");
-  if (dmarcReportMailbox && !EMAIL.test(dmarcReportMailbox)) {
-    problems.push(`dmarcReportMailbox: "${dmarcReportMailbox}" is not an e-mail address`);
-  }
-  const reservedNames = asArray(o.reservedNames, "reservedNames", problems).map((r, i) => {
-    if (typeof r !== "string" || !isDnsLabel(r)) problems.push(`reservedNames[${i}]: "${String(r)}" is not a DNS-safe label`);
-    return String(r);
-  });
-
-  const rz = asObject(o.rootZone, "rootZone", problems);
-  const rootZone = { id: str(rz, "id", "rootZone."), comment: str(rz, "comment", "rootZone.") };
-  if (rootZone.id && !ZONE_ID.test(rootZone.id)) problems.push(`rootZone.id: "${rootZone.id}" is not a Route53 hosted zone id`);
-  const dnsRecordsRoleName = str(o, "dnsRecordsRoleName", "");
-
-  const infrastructures: Infrastructure[] = asArray(o.infrastructures, "infrastructures", problems).map((entry, i) => {
-    const at = `infrastructures[${i}].`;
-    const x = asObject(entry, at.slice(0, -1), problems);
-    const infraName = str(x, "name", at);
-    const where = infraName ? `infrastructures.${infraName}.` : at;
-    const kind = x.kind;
-    if (kind !== "platformRoot" && kind !== "application") problems.push(`${where}kind: must be "platformRoot" or "application"`);
-    let accountId = x.accountId;
-    if ((accountId === null || accountId === undefined) && kind === "platformRoot" && env[ROOT_ACCOUNT_ENV]) {
-      accountId = env[ROOT_ACCOUNT_ENV];
-    }
-    if (accountId === null || accountId === undefined || accountId === "") {
-      problems.push(
-        `${where}accountId: required — the ${kind === "platformRoot" ? "platformRoot " : ""}AWS account id is missing` +
-          (kind === "platformRoot" ? ` (set it in ${opts.source} or export ${ROOT_ACCOUNT_ENV})` : ""),
-      );
-    } else if (typeof accountId !== "string" || !ACCOUNT_ID.test(accountId)) {
-      problems.push(`${where}accountId: "${String(accountId)}" is malformed — an AWS account id is exactly 12 digits`);
-    }
-    const region = str(x, "region", where);
-    if (region && !REGION.test(region)) problems.push(`${where}region: "${region}" is not an AWS region`);
-    const awsProfile = x.awsProfile;
-    if (awsProfile !== null && (typeof awsProfile !== "string" || awsProfile.length === 0)) {
-      problems.push(`${where}awsProfile: must be a profile name or null`);
-    }
-    return {
-      name: infraName,
-      kind: kind as Infrastructure["kind"],
-      accountId: String(accountId ?? ""),
-      region,
-      awsProfile: (awsProfile as string | null) ?? null,
-      backend: validateBackend(x.backend, `${where}backend`, problems),
-    };
-  });
-  checkUnique(infrastructures.map((i) => i.name), "infrastructures", "name", problems);
-  const roots = infrastructures.filter((i) => i.kind === "platformRoot");
-  if (roots.length !== 1) problems.push(`infrastructures: exactly one platformRoot infrastructure is required (found ${roots.length})`);
-  const infraNames = new Set(infrastructures.map((i) => i.name));
-
-  const postmarkAccounts: PostmarkAccount[] = asArray(o.postmarkAccounts, "postmarkAccounts", problems).map((entry, i) => {
-    const x = asObject(entry, `postmarkAccounts[${i}]`, problems);
-    const acctName = str(x, "name", `postmarkAccounts[${i}].`);
-    const tokenRef = str(x, "tokenRef", `postmarkAccounts.${acctName || i}.`);
-    if (tokenRef && !OP_REF.test(tokenRef)) problems.push(`postmarkAccounts.${acctName}.tokenRef: "${tokenRef}" is not an op://vault/item/field reference`);
-    return { name: acctName, tokenRef };
-  });
-  checkUnique(postmarkAccounts.map((a) => a.name), "postmarkAccounts", "name", problems);
-  const accountNames = new Set(postmarkAccounts.map((a) => a.name));
-
-  const partitions: Partition[] = asArray(o.partitions, "partitions", problems).map((entry, i) => {
-    const x = asObject(entry, `partitions[${i}]`, problems);
-    const pName = str(x, "name", `partitions[${i}].`);
-    const where = `partitions.${pName || `[${i}]`}.`;
-    if (pName && !isDnsLabel(pName)) problems.push(`${where}name: "${pName}" is not a DNS-safe label (lower-case letters, digits, inner hyphens, at most 63)`);
-    const status = x.status;
-    if (status !== "active" && status !== "suspended") problems.push(`${where}status: must be "active" or "suspended"`);
-    if (pName && reservedNames.includes(pName) && status === "active") {
-      problems.push(`${where}name: "${pName}" is a reserved name and cannot be an active partition`);
-    }
-    const infrastructure = str(x, "infrastructure", where);
-    if (infrastructure && !infraNames.has(infrastructure)) {
-      problems.push(`${where}infrastructure: unknown infrastructure "${infrastructure}" (known: ${[...infraNames].join(", ")})`);
-    } else if (infrastructure && infrastructures.find((n) => n.name === infrastructure)?.kind !== "application") {
-      problems.push(`${where}infrastructure: "${infrastructure}" is not an application infrastructure`);
-    }
-    const postmarkAccount = str(x, "postmarkAccount", where);
-    if (postmarkAccount && !accountNames.has(postmarkAccount)) problems.push(`${where}postmarkAccount: unknown Postmark account "${postmarkAccount}"`);
-    const vault = str(x, "vault", where);
-    return { name: pName, infrastructure, status: status as Partition["status"], postmarkAccount, vault };
-  });
-  checkUnique(partitions.map((p) => p.name), "partitions", "name", problems);
-
-  const c = asObject(o.corporate, "corporate", problems);
-  const corporateInfra = str(c, "infrastructure", "corporate.");
-  if (corporateInfra && !infraNames.has(corporateInfra)) problems.push(`corporate.infrastructure: unknown infrastructure "${corporateInfra}"`);
-  const corporateLabel = str(c, "label", "corporate.");
-  if (corporateLabel && !isDnsLabel(corporateLabel)) problems.push(`corporate.label: "${corporateLabel}" is not a DNS-safe label`);
-  if (corporateLabel && partitions.some((p) => p.name === corporateLabel)) problems.push(`corporate.label: "${corporateLabel}" is also a partition name`);
-  const corporatePostmark = str(c, "postmarkAccount", "corporate.");
-  if (corporatePostmark && !accountNames.has(corporatePostmark)) problems.push(`corporate.postmarkAccount: unknown Postmark account "${corporatePostmark}"`);
-  const assets: CorporateAsset[] = asArray(c.assets, "corporate.assets", problems).map((entry, i) => {
-    const x = asObject(entry, `corporate.assets[${i}]`, problems);
-    const at = `corporate.assets[${i}].`;
-    const asset = { name: str(x, "name", at), label: str(x, "label", at), serverTokenItem: str(x, "serverTokenItem", at), serverName: str(x, "serverName", at) };
-    if (asset.label && !isDnsLabel(asset.label)) problems.push(`${at}label: "${asset.label}" is not a DNS-safe label`);
-    return asset;
-  });
-  checkUnique(assets.map((a) => a.name), "corporate.assets", "name", problems);
-
-  const ig = asObject(o.instanceGroups, "instanceGroups", problems);
-  const dkimSource = (group: string): DkimSource => {
-    const g = asObject(ig[group], `instanceGroups.${group}`, problems);
-    if (g.dkimSource !== "context" && g.dkimSource !== "provider") {
-      problems.push(`instanceGroups.${group}.dkimSource: must be "context" or "provider"`);
-      return "context";
-    }
-    return g.dkimSource;
-  };
-  const instanceGroups = { corporate: { dkimSource: dkimSource("corporate") }, runtimePlatform: { dkimSource: dkimSource("runtimePlatform") } };
-  const contextFile = str(o, "contextFile", "");
-
+  const withRoot = withRootAccountFromEnv(raw, env);
+  const parsed = platformSchema.safeParse(withRoot);
+  if (!parsed.success) throw new PlatformValidationError(opts.source, issueMessages(parsed.error.issues, withRoot));
+  const input = parsed.data;
+  const problems = [
+    ...accountIdProblems(input, opts.source),
+    ...referenceProblems(input),
+    ...uniquenessProblems(input),
+    ...derivedNameProblems(input),
+    ...repositoryPathProblems(input),
+  ];
   if (problems.length > 0) throw new PlatformValidationError(opts.source, problems);
-  return {
-    name,
-    mailRootDomain,
-    dmarcReportMailbox,
-    reservedNames,
-    rootZone,
-    dnsRecordsRoleName,
-    infrastructures,
-    postmarkAccounts,
-    partitions,
-    corporate: { infrastructure: corporateInfra, label: corporateLabel, postmarkAccount: corporatePostmark, vault: str(c, "vault", "corporate."), assets },
-    instanceGroups,
-    contextFile,
-  };
+  return toPlatform(input);
 }
 
-function validateBackend(raw: unknown, at: string, problems: string[]): StateBackend {
-  const b = asObject(raw, at, problems);
-  const s = (key: string): string => {
-    const v = b[key];
-    if (typeof v !== "string" || v.length === 0) {
-      problems.push(`${at}.${key}: required for a ${String(b.kind)} backend`);
-      return "";
+/** ARDA_MAIL_ROOT_ACCOUNT_ID fills the platformRoot's account id where the model leaves it null. */
+function withRootAccountFromEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  const fromEnv = env[ROOT_ACCOUNT_ENV];
+  const o = raw as { infrastructures?: unknown } | null;
+  if (!fromEnv || typeof o !== "object" || o === null || !Array.isArray(o.infrastructures)) return raw;
+  const infrastructures = o.infrastructures.map((x: unknown) => {
+    const i = x as Record<string, unknown> | null;
+    return i && typeof i === "object" && i.kind === "platformRoot" && (i.accountId === null || i.accountId === undefined) ? { ...i, accountId: fromEnv } : x;
+  });
+  return { ...o, infrastructures };
+}
+
+type Input = PlatformInput;
+const infraAt = (i: Input["infrastructures"][number]): string => `infrastructures.${i.name}.`;
+
+function accountIdProblems(input: Input, source: string): string[] {
+  return input.infrastructures.flatMap((x) => {
+    const isRoot = x.kind === "platformRoot";
+    if (x.accountId === null || x.accountId === undefined || x.accountId === "") {
+      return [
+        `${infraAt(x)}accountId: required — the ${isRoot ? "platformRoot " : ""}AWS account id is missing` +
+          (isRoot ? ` (set it in ${source} or export ${ROOT_ACCOUNT_ENV})` : ""),
+      ];
     }
-    return v;
-  };
-  switch (b.kind) {
-    case "local":
-      return { kind: "local", directory: s("directory") };
-    case "s3": {
-      const bucket = s("bucket");
-      if (bucket && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) problems.push(`${at}.bucket: "${bucket}" is not a valid S3 bucket name`);
-      return { kind: "s3", bucket, keyPrefix: s("keyPrefix"), region: s("region") };
-    }
-    case "cloud":
-      return {
-        kind: "cloud",
-        organization: s("organization"),
-        workspacePrefix: s("workspacePrefix"),
-        ...(typeof b.project === "string" ? { project: b.project } : {}),
-      };
-    default:
-      problems.push(`${at}.kind: must be "local", "s3" or "cloud"`);
-      return { kind: "local", directory: "" };
+    return SHAPES.accountId.test(x.accountId) ? [] : [`${infraAt(x)}accountId: ${show(x.accountId)} is malformed — an AWS account id is exactly 12 digits`];
+  });
+}
+
+/** Every name that refers to another entry refers to one that exists, of the right kind. */
+function referenceProblems(input: Input): string[] {
+  const problems: string[] = [];
+  const infraNames = input.infrastructures.map((i) => i.name);
+  const accountNames = new Set(input.postmarkAccounts.map((a) => a.name));
+  const roots = input.infrastructures.filter((i) => i.kind === "platformRoot");
+  if (roots.length !== 1) problems.push(`infrastructures: exactly one platformRoot infrastructure is required (found ${roots.length})`);
+  for (const [i, p] of input.partitions.entries()) {
+    const where = `partitions.${SHAPES.dnsLabel.test(p.name) ? p.name : `[${i}]`}.`;
+    if (input.reservedNames.includes(p.name) && p.status === "active") problems.push(`${where}name: ${show(p.name)} is a reserved name and cannot be an active partition`);
+    const infra = input.infrastructures.find((n) => n.name === p.infrastructure);
+    if (!infra) problems.push(`${where}infrastructure: unknown infrastructure ${show(p.infrastructure)} (known: ${infraNames.join(", ")})`);
+    else if (infra.kind !== "application") problems.push(`${where}infrastructure: ${show(p.infrastructure)} is not an application infrastructure`);
+    if (!accountNames.has(p.postmarkAccount)) problems.push(`${where}postmarkAccount: unknown Postmark account ${show(p.postmarkAccount)}`);
   }
+  const c = input.corporate;
+  if (!infraNames.includes(c.infrastructure)) problems.push(`corporate.infrastructure: unknown infrastructure ${show(c.infrastructure)}`);
+  if (input.partitions.some((p) => p.name === c.label)) problems.push(`corporate.label: ${show(c.label)} is also a partition name`);
+  if (!accountNames.has(c.postmarkAccount)) problems.push(`corporate.postmarkAccount: unknown Postmark account ${show(c.postmarkAccount)}`);
+  return problems;
 }
 
-function asObject(v: unknown, at: string, problems: string[]): Record<string, unknown> {
-  if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-  problems.push(`${at}: required, an object`);
-  return {};
+function uniquenessProblems(input: Input): string[] {
+  return [
+    ...duplicates(input.infrastructures.map((i) => i.name), "infrastructures", "name"),
+    ...duplicates(input.postmarkAccounts.map((a) => a.name), "postmarkAccounts", "name"),
+    ...duplicates(input.partitions.map((p) => p.name), "partitions", "name"),
+    ...duplicates(input.corporate.assets.map((a) => a.name), "corporate.assets", "name"),
+    ...duplicates(input.corporate.assets.map((a) => a.label), "corporate.assets", "label"),
+  ];
 }
 
-function asArray(v: unknown, at: string, problems: string[]): unknown[] {
-  if (Array.isArray(v)) return v;
-  problems.push(`${at}: required, a list`);
-  return [];
+/**
+ * The longest DNS names the model derives — a DKIM host `<selector>._domainkey.<label>.<root>` per
+ * sending domain, each Corporate asset's `<asset>.<corporate>.<root>` — must fit DNS's 253 characters:
+ * caught here, not by Route53 in the middle of an apply.
+ */
+function derivedNameProblems(input: Input): string[] {
+  const root = input.mailRootDomain;
+  const corporate = `${input.corporate.label}.${root}`;
+  const names = [
+    ...input.partitions.map((p) => ({ at: `partitions.${p.name}.name`, name: dkimHostFor(`${p.name}.${root}`, LONGEST_DKIM_SELECTOR) })),
+    { at: "corporate.label", name: dkimHostFor(corporate, LONGEST_DKIM_SELECTOR) },
+    ...input.corporate.assets.map((a, i) => ({ at: `corporate.assets[${i}].label`, name: `${a.label}.${corporate}` })),
+  ];
+  return names
+    .filter((n) => n.name.length > MAX_DNS_NAME)
+    .map((n) => `${n.at}: with mailRootDomain (${root.length} characters) it derives a name of ${n.name.length} characters (${n.name.slice(0, 40)}…); a DNS name is at most ${MAX_DNS_NAME}`);
 }
 
-function checkUnique(values: string[], at: string, field: string, problems: string[]): void {
+/** Paths the model names resolve inside the repository (the shape already forbids `..` and `/…`). */
+function repositoryPathProblems(input: Input): string[] {
+  const paths = [
+    { at: "contextFile", p: input.contextFile },
+    ...input.infrastructures.flatMap((i) => (i.backend.kind === "local" ? [{ at: `${infraAt(i)}backend.directory`, p: i.backend.directory }] : [])),
+  ];
+  return paths.filter(({ p }) => !isInside(REPO_ROOT, path.resolve(REPO_ROOT, p))).map(({ at, p }) => `${at}: ${show(p)} is outside the repository`);
+}
+
+function isInside(dir: string, p: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
+}
+
+function toPlatform(input: Input): Platform {
+  const { corporate, instanceGroups } = input;
+  return {
+    ...input,
+    infrastructures: input.infrastructures.map((i): Infrastructure => ({ ...i, accountId: i.accountId ?? "", backend: i.backend as StateBackend })),
+    partitions: input.partitions as Partition[],
+    corporate: { ...corporate, assets: corporate.assets as CorporateAsset[] },
+    instanceGroups: { corporate: { dkimSource: instanceGroups.corporate.dkimSource }, runtimePlatform: { dkimSource: instanceGroups.runtimePlatform.dkimSource } },
+  };
+}
+
+function duplicates(values: readonly string[], at: string, field: string): string[] {
   const seen = new Set<string>();
+  const problems: string[] = [];
   for (const v of values) {
-    if (v && seen.has(v)) problems.push(`${at}: two entries with ${field} "${v}"`);
+    if (seen.has(v)) problems.push(`${at}: two entries with ${field} ${show(v)}`);
     seen.add(v);
   }
+  return problems;
 }

@@ -1,9 +1,9 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT } from "./load";
+import { REPO_ROOT, repoRelative } from "./load";
 import type { Partition, Platform } from "./model";
 import { corporateDomain, partitionDomain } from "./names";
-import { dkimHostFor, dkimSelectorFromHost, returnPathDomainFor, sendingDomainPlacement, type RotationDkimKey, type RotationRole, type SendingDomainPlacement } from "./placement";
+import { show } from "./schema";
+import { dkimHostFor, dkimSelectorFromHost, LONGEST_DKIM_SELECTOR, POSTMARK_DKIM_SELECTOR, POSTMARK_RETURN_PATH_TARGET, returnPathDomainFor, sendingDomainPlacement, type RotationDkimKey, type RotationRole, type SendingDomainPlacement } from "./placement";
 
 /**
  * The register output: the public Postmark values of one sending domain, committed in the
@@ -54,16 +54,12 @@ export function contextFilePath(platform: Platform, env: NodeJS.ProcessEnv = pro
   return env.ARDA_MAIL_CONTEXT_FILE ? path.resolve(env.ARDA_MAIL_CONTEXT_FILE) : path.join(REPO_ROOT, platform.contextFile);
 }
 
-/** The `context` object of a cdktf.json-shaped file (`{}` when the file or the key is absent). */
-export function readContext(file: string): Record<string, unknown> {
-  if (!fs.existsSync(file)) return {};
-  const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as { context?: Record<string, unknown> };
-  return parsed.context ?? {};
-}
+/** The `context` object of a context file; re-exported from the one reader (context-file.ts). */
+export { readContext } from "./context-file";
 
 export class MissingContextError extends Error {
   constructor(readonly key: string, readonly command: string, file: string) {
-    super(`Missing CDKTF context entry "${key}" in ${path.relative(REPO_ROOT, file) || file}: run \`${command}\` to register the sending domain with Postmark and write it.`);
+    super(`Missing CDKTF context entry "${key}" in ${repoRelative(file)}: run \`${command}\` to register the sending domain with Postmark and write it.`);
     this.name = "MissingContextError";
   }
 }
@@ -84,7 +80,9 @@ export function requireMailEntry(context: Record<string, unknown>, key: string, 
     if (typeof e[k] !== "string" || (e[k] as string).length === 0) problems.push(`${key}.${k}: required, a non-empty string`);
     return String(e[k] ?? "");
   };
-  if (typeof e.domainId !== "number" || !Number.isInteger(e.domainId)) problems.push(`${key}.domainId: required, the Postmark domain id (an integer)`);
+  if (typeof e.domainId !== "number" || !Number.isSafeInteger(e.domainId) || e.domainId <= 0) {
+    problems.push(`${key}.domainId: required, the Postmark domain id (a positive integer)${e.domainId === undefined ? "" : `, not ${JSON.stringify(e.domainId)}`}`);
+  }
   const rotationKeys = rotationKeysOf(e.rotationKeys, `${key}.rotationKeys`, problems);
   const entry: MailContextEntry = {
     domainId: e.domainId as number,
@@ -102,22 +100,32 @@ export function requireMailEntry(context: Record<string, unknown>, key: string, 
     if (selectors.includes(k.dkimSelector)) problems.push(`${key}.rotationKeys[${i}].dkimSelector: ${k.dkimSelector} is published twice`);
     selectors.push(k.dkimSelector);
   });
-  if (entry.returnPathDomain && entry.returnPathDomain !== returnPathDomainFor(sendingDomain)) {
-    problems.push(`${key}.returnPathDomain: "${entry.returnPathDomain}" should be ${returnPathDomainFor(sendingDomain)}`);
+  if (entry.returnPathTarget && entry.returnPathTarget !== POSTMARK_RETURN_PATH_TARGET) {
+    problems.push(`${key}.returnPathTarget: ${show(entry.returnPathTarget)} is not Postmark's Return-Path target (${POSTMARK_RETURN_PATH_TARGET})`);
   }
-  if (problems.length) throw new Error(`Invalid CDKTF context entry "${key}" in ${path.relative(REPO_ROOT, file) || file} (re-run \`${registerCommandFor(key)}\`):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  if (entry.returnPathDomain && entry.returnPathDomain !== returnPathDomainFor(sendingDomain)) {
+    problems.push(`${key}.returnPathDomain: ${show(entry.returnPathDomain)} should be ${returnPathDomainFor(sendingDomain)}`);
+  }
+  if (problems.length) throw new Error(`Invalid CDKTF context entry "${key}" in ${repoRelative(file)} (re-run \`${registerCommandFor(key)}\`):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   return entry;
 }
+
+/** Postmark's DKIM TXT value: `k=rsa;p=<base64>` (an RSA key of up to 4096 bits). */
+const DKIM_TXT_VALUE = /^k=rsa; ?p=[A-Za-z0-9+/]{1,1024}={0,2}$/;
 
 type DkimFields = Pick<MailContextEntry, "dkimSelector" | "dkimPublicKey" | "dkimHost">;
 
 function checkDkimKey(k: DkimFields, at: string, sendingDomain: string, problems: string[]): void {
-  if (k.dkimHost && k.dkimHost !== dkimHostFor(sendingDomain, k.dkimSelector)) {
-    problems.push(`${at}.dkimHost: "${k.dkimHost}" is not where the placement function puts this domain's DKIM (${dkimHostFor(sendingDomain, k.dkimSelector)})`);
+  if (!k.dkimSelector) {
+    // Reported as required above; the host cannot be checked against an absent selector.
+  } else if (!POSTMARK_DKIM_SELECTOR.test(k.dkimSelector)) {
+    problems.push(`${at}.dkimSelector: ${show(k.dkimSelector)} is not a Postmark DKIM selector (YYYYMMDDhhmmss + "pm", e.g. ${LONGEST_DKIM_SELECTOR})`);
+  } else if (k.dkimHost && k.dkimHost !== dkimHostFor(sendingDomain, k.dkimSelector)) {
+    problems.push(`${at}.dkimHost: ${show(k.dkimHost)} is not where the placement function puts this domain's DKIM (${dkimHostFor(sendingDomain, k.dkimSelector)})`);
   } else if (k.dkimHost && dkimSelectorFromHost(k.dkimHost) !== k.dkimSelector) {
     problems.push(`${at}.dkimSelector: does not match dkimHost`);
   }
-  if (k.dkimPublicKey && !/^k=rsa;\s*p=[A-Za-z0-9+/=]+$/.test(k.dkimPublicKey)) {
+  if (k.dkimPublicKey && !DKIM_TXT_VALUE.test(k.dkimPublicKey)) {
     problems.push(`${at}.dkimPublicKey: not a DKIM TXT value (k=rsa;p=<base64>)`);
   }
 }

@@ -1,5 +1,5 @@
 import { isDnsLabel } from "./load";
-import type { Infrastructure, Partition, Platform, PostmarkAccount } from "./model";
+import type { CorporateAsset, Infrastructure, Partition, Platform, PostmarkAccount } from "./model";
 
 /**
  * Names derived from the model. Stack names are immutable once deployed: change nothing here
@@ -78,6 +78,11 @@ export function partitionPostmarkTokenRef(p: Pick<Partition, "vault">): string {
 /** 1Password reference of a partition's encryption-key registry (DQ-R1-032). */
 export function partitionKeyRegistryRef(p: Pick<Partition, "vault">): string {
   return `op://${p.vault}/EmailEncryptionKey/registry`;
+}
+
+/** 1Password reference of a Corporate asset's Postmark server token (written by `corporate provision`). */
+export function corporateServerTokenRef(platform: Pick<Platform, "corporate">, asset: Pick<CorporateAsset, "serverTokenItem">): string {
+  return `op://${platform.corporate.vault}/${asset.serverTokenItem}/credential`;
 }
 
 /** Secrets Manager names of a partition (DQ-R1-019/-032). */

@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { corporateMailEntry } from "../platform/mail-context";
 import { CorporateStack } from "./corporate-stack";
-import { SANDBOX_CONTEXT_FILE, sandboxContext, sandboxPlatform, synthJson } from "./test-support";
+import { SANDBOX_CONTEXT_FILE, sandboxContext, sandboxPlatform, synthJson } from "../testing/stacks";
 
 describe("CorporateStack", () => {
   const platform = sandboxPlatform();

@@ -6,6 +6,7 @@ import { postmarkProvider } from "../constructs/postmark-provider";
 import { DkimValues, PostmarkSendingDomain } from "../constructs/postmark-sending-domain";
 import { postmarkAccountTokenVariable } from "../constructs/sensitive-variable";
 import { applyStateBackend } from "../constructs/state-backend";
+import { terraformLiteral as lit } from "../constructs/terraform-literal";
 import { UpstreamNsDelegation } from "../constructs/upstream-ns-delegation";
 import type { Infrastructure, Platform } from "../platform/model";
 import { rootInfrastructure } from "../platform/names";
@@ -47,8 +48,8 @@ export class MailZoneStack extends TerraformStack {
     this.postmarkAccountToken = postmarkAccountTokenVariable(this, props.postmarkAccount);
     postmarkProvider(this, this.postmarkAccountToken);
 
-    this.zone = new Route53Zone(this, props.zoneId, { name: props.domain, comment: props.zoneComment });
-    const delegation = new UpstreamNsDelegation(this, "ns_delegation", { zone: this.zone, zoneName: props.domain, parentZoneId: platform.rootZone.id, upstreamProvider: upstream });
+    this.zone = new Route53Zone(this, props.zoneId, { name: lit(props.domain), comment: lit(props.zoneComment) });
+    const delegation = new UpstreamNsDelegation(this, "ns_delegation", { zone: this.zone, zoneName: props.domain, parentZoneId: lit(platform.rootZone.id), upstreamProvider: upstream });
     this.sendingDomain = new PostmarkSendingDomain(this, "sending_domain", {
       sendingDomain: props.domain,
       zoneId: this.zone.zoneId,

@@ -9,7 +9,7 @@ import "cdktf/lib/testing/adapters/jest"; // matcher types; jest.setup.js regist
 import { partitionMailEntry } from "../platform/mail-context";
 import { findPartition } from "../platform/names";
 import { PartitionEmailStack, rolePrefix } from "./partition-email-stack";
-import { SANDBOX_CONTEXT_FILE, sandboxContext, sandboxPlatform, synthJson } from "./test-support";
+import { SANDBOX_CONTEXT_FILE, sandboxContext, sandboxPlatform, synthJson } from "../testing/stacks";
 
 function partitionStack(platform = sandboxPlatform(), infra = "Alpha002", name = "dev") {
   const p = findPartition(platform, infra, name);

@@ -8,6 +8,7 @@ import { KEY_REGISTRY_CONDITION, WriteOnlySecret } from "../constructs/write-onl
 import type { Partition, Platform } from "../platform/model";
 import { infrastructure, partitionDomain, partitionFqn, partitionSecretNames, partitionStackName } from "../platform/names";
 import { MailZoneStack } from "./mail-zone-stack";
+import { terraformLiteral as lit } from "../constructs/terraform-literal";
 /** IAM `name_prefix` is at most 38 characters; long partition names keep a unique, readable prefix. */
 export function rolePrefix(fqn: string, purpose: string): string {
   const full = `${fqn}-${purpose}-`;
@@ -39,8 +40,8 @@ export class PartitionEmailStack extends MailZoneStack {
 
     const names = partitionSecretNames(partition);
     const token = new WriteOnlySecret(this, "EmailPostmarkAccountToken", {
-      secretName: names.postmarkAccountToken,
-      description: `Postmark account token (${partition.postmarkAccount}) for the ${partition.name} partition.`,
+      secretName: lit(names.postmarkAccountToken),
+      description: lit(`Postmark account token (${partition.postmarkAccount}) for the ${partition.name} partition.`),
       value: this.postmarkAccountToken,
     });
     const registry = sensitiveVariable(
@@ -53,8 +54,8 @@ export class PartitionEmailStack extends MailZoneStack {
       },
     );
     const key = new WriteOnlySecret(this, "EmailEncryptionKey", {
-      secretName: names.encryptionKey,
-      description: `E-mail server-token encryption-key registry of the ${partition.name} partition (source of truth: 1Password).`,
+      secretName: lit(names.encryptionKey),
+      description: lit(`E-mail server-token encryption-key registry of the ${partition.name} partition (source of truth: 1Password).`),
       value: registry,
       preventDestroy: true,
     });
@@ -63,8 +64,8 @@ export class PartitionEmailStack extends MailZoneStack {
     const trust = {
       effect: "Allow",
       actions: ["sts:AssumeRole"],
-      principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${infra.accountId}:root`] }],
-      condition: [{ test: "ArnLike", variable: "aws:PrincipalArn", values: [`arn:aws:iam::${infra.accountId}:role/${fqn}-*`] }],
+      principals: [{ type: "AWS", identifiers: [lit(`arn:aws:iam::${infra.accountId}:root`)] }],
+      condition: [{ test: "ArnLike", variable: "aws:PrincipalArn", values: [lit(`arn:aws:iam::${infra.accountId}:role/${fqn}-*`)] }],
     };
     const dnsRole = new DnsRecordsRole(this, "EmailDnsProvisioningRole", {
       roleName: { namePrefix: rolePrefix(fqn, "EmailDns") },

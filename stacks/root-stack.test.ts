@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { RootStack } from "./root-stack";
-import { sandboxPlatform, synthJson } from "./test-support";
+import { sandboxPlatform, synthJson } from "../testing/stacks";
 
 describe("RootStack", () => {
   const json = synthJson(new RootStack(Testing.app(), sandboxPlatform()));

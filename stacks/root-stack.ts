@@ -5,6 +5,7 @@ import { accountProvider } from "../constructs/aws-account-provider";
 import { DnsRecordsRole } from "../constructs/dns-records-role";
 import { MailPolicyRecords } from "../constructs/mail-policy-records";
 import { applyStateBackend } from "../constructs/state-backend";
+import { terraformLiteral as lit } from "../constructs/terraform-literal";
 import type { Platform } from "../platform/model";
 import { activePartitions, corporateDomain, partitionDomain, ROOT_STACK, rootInfrastructure } from "../platform/names";
 import { dmarcPolicy, ROOT_SPF } from "../platform/placement";
@@ -26,13 +27,13 @@ export class RootStack extends TerraformStack {
     accountProvider(this, root, platform.name, { tagResources: false });
 
     this.zone = new Route53Zone(this, "mail_root_zone", {
-      name: platform.mailRootDomain,
-      // Mirrors the live zone's registrar comment so adoption is read-only (DQ-R1-008).
-      comment: platform.rootZone.comment,
+      name: lit(platform.mailRootDomain),
+      // Mirrors the live zone's registrar comment so adoption is read-only (DQ-R1-008); free text, hence escaped.
+      comment: lit(platform.rootZone.comment),
       forceDestroy: false,
       lifecycle: { preventDestroy: true },
     });
-    this.zone.importFrom(platform.rootZone.id);
+    this.zone.importFrom(lit(platform.rootZone.id));
 
     // Child accounts (and Root itself, for Corporate: DQ-R1-010) may assume the role to write
     // NS records — NS only, in the mail root zone only.
@@ -41,12 +42,12 @@ export class RootStack extends TerraformStack {
     this.dnsRecordsRole = new DnsRecordsRole(this, "AllowCreatingNSRecordsRole", {
       roleName: { name: platform.dnsRecordsRoleName },
       description: `Lets child mail stacks write their NS delegations (${delegated.join(", ")}) into ${platform.mailRootDomain}.`,
-      zoneIds: [platform.rootZone.id],
+      zoneIds: [lit(platform.rootZone.id)],
       recordTypes: ["NS"],
       trust: {
         effect: "Allow",
         actions: ["sts:AssumeRole"],
-        principals: [{ type: "AWS", identifiers: childAccounts.map((a) => `arn:aws:iam::${a}:root`) }],
+        principals: [{ type: "AWS", identifiers: childAccounts.map((a) => lit(`arn:aws:iam::${a}:root`)) }],
       },
     });
 

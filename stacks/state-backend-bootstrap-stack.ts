@@ -6,6 +6,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { accountProvider } from "../constructs/aws-account-provider";
+import { terraformLiteral as lit } from "../constructs/terraform-literal";
 import type { Infrastructure } from "../platform/model";
 
 /** The state bucket of one AWS account: `arda-mail-tfstate-<account id>` unless the model names another. */
@@ -35,11 +36,12 @@ export class StateBackendBootstrapStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: StateBackendBootstrapProps) {
     super(scope, id);
+    // A backend block is not a template: its path goes in as it is (no escape).
     new LocalBackend(this, { path: props.statePath });
     accountProvider(this, props.infrastructure, props.platformName);
 
     this.bucket = new S3Bucket(this, "state_bucket", {
-      bucket: props.bucket,
+      bucket: lit(props.bucket),
       // Losing the state bucket orphans every resource of the account: never destroyed by Terraform.
       lifecycle: { preventDestroy: true },
     });
@@ -60,7 +62,7 @@ export class StateBackendBootstrapStack extends TerraformStack {
     });
     new S3BucketPolicy(this, "state_bucket_tls_only", {
       bucket: this.bucket.id,
-      policy: JSON.stringify({
+      policy: lit(JSON.stringify({
         Version: "2012-10-17",
         Statement: [
           {
@@ -72,7 +74,7 @@ export class StateBackendBootstrapStack extends TerraformStack {
             Condition: { Bool: { "aws:SecureTransport": "false" } },
           },
         ],
-      }),
+      })),
       // S3 rejects a bucket policy while the public-access block is being applied.
       dependsOn: [publicBlock],
     });

@@ -1,16 +1,14 @@
-// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
-jest.mock("../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { CascadeResult } from "../../lib/deploy/deploy";
-import { regularFilesText } from "../../lib/deploy/canary";
-import { findKnotd } from "../../lib/dns/knot";
-import { runInProcess } from "../lib/testing";
+import type { CascadeResult } from "../../flows/deploy/deploy";
+import { regularFilesText } from "../../sandbox/canary";
+import { knotAvailable } from "../../testing/knot";
+import { runInProcess } from "../../testing/cli";
 import Demo from "./demo";
 
 jest.setTimeout(300_000);
-const maybe = findKnotd() ? it : it.skip;
+const maybe = knotAvailable() ? it : it.skip;
 
 maybe("`arda-mail demo` runs dev → stage ∥ demo → prod on the sandbox and prints what each partition did", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arda-demo-test-"));

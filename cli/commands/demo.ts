@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import { Flags } from "@oclif/core";
-import type { CascadeResult } from "../../lib/deploy/deploy";
-import { DnsServerMissing, runDemoCascade } from "../../lib/deploy/demo";
-import { formatReport } from "../../lib/verify/verify";
+import type { CascadeResult } from "../../flows/deploy/deploy";
+import { DnsServerMissing, runDemoCascade } from "../../sandbox/demo";
+import { formatReport } from "../../flows/verify";
 import { ArdaCommand, CliError } from "../base-command";
 import { partitionSummary } from "./deploy";
 

@@ -1,5 +1,3 @@
-// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
-jest.mock("../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 /**
  * `arda-mail deploy` against the embedded sandbox: the Postmark sandbox and the real DNS server on
  * loopback, real terraform planning offline, the real rollout record. One environment for the file:
@@ -7,13 +5,13 @@ jest.mock("../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requ
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadPlatform } from "../../platform/load";
+import { loadPlatform, platformFile } from "../../platform/load";
 import { findPartition, partitionKeyRegistryRef } from "../../platform/names";
-import { startSandboxEnvironment, type SandboxEnvironment } from "../../lib/deploy/sandbox-env";
-import type { CascadeResult } from "../../lib/deploy/deploy";
+import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/env";
+import type { CascadeResult } from "../../flows/deploy/deploy";
 import { readRollout } from "../../lib/rollout/state";
-import { runBin, runInProcess, type Outcome } from "../lib/testing";
-import { regularFilesText } from "../../lib/deploy/canary";
+import { runBin, runInProcess, type Outcome } from "../../testing/cli";
+import { regularFilesText } from "../../sandbox/canary";
 import Deploy from "./deploy";
 
 const platform = loadPlatform("sandbox");
@@ -143,6 +141,23 @@ describe("deploy: the cascade on the sandbox", () => {
     expect(st.steps.map((s) => [s.step, s.outcome]).slice(-2)).toEqual([["destructive-check", "ok"], ["apply", "skipped"]]);
     expect(st.plan).toMatchObject({ destroy: 0, destructive: [] });
     expect(readRollout(env.rolloutFile, platform).partitions.stage).toBeUndefined();
+  });
+
+  it("plans the model it was given: an ARDA_MAIL_PLATFORM_FILE with another account id is what pre-flight checks and synth writes", async () => {
+    const raw = JSON.parse(fs.readFileSync(platformFile("sandbox"), "utf8"));
+    raw.infrastructures.find((i: { name: string }) => i.name === "Alpha002").accountId = "100000000099";
+    const file = path.join(env.dir, "other-account.platform.json");
+    fs.writeFileSync(file, JSON.stringify(raw, null, 2));
+    const e2 = await startSandboxEnvironment({ platform: loadPlatform("sandbox", { file }) });
+    try {
+      const o = await deploy(["Alpha002", "dev"], { ARDA_MAIL_PLATFORM_FILE: file }, e2);
+      expect(o.code).toBe(0);
+      const synthesized = fs.readFileSync(path.join(e2.workDir, "Alpha002-dev-Email", "out", "stacks", "Alpha002-dev-Email", "cdk.tf.json"), "utf8");
+      expect(synthesized).toContain('"100000000099"');
+      expect(synthesized).not.toContain("100000000003");
+    } finally {
+      await e2.close();
+    }
   });
 
   it("--all runs stage ∥ demo in parallel, then refuses prod without confirmation", async () => {

@@ -1,7 +1,7 @@
 import { Args, Flags } from "@oclif/core";
-import { deployCascade, deployPartition, type CascadeResult } from "../../lib/deploy/deploy";
+import { deployCascade, deployPartition, type CascadeResult } from "../../flows/deploy/deploy";
 import { formatPlan } from "../../lib/plan-summary";
-import type { PartitionDeployResult } from "../../lib/deploy/types";
+import type { PartitionDeployResult } from "../../flows/deploy/types";
 import { ArdaCommand, CliError } from "../base-command";
 import { deployContext, deployFlags } from "../lib/deploy-flags";
 import { FailedWithResult } from "../lib/errors";

@@ -1,6 +1,6 @@
 import { Flags } from "@oclif/core";
 import { readContext } from "../../platform/mail-context";
-import { detectDrift, formatDrift, INSTANCE_GROUPS, type DriftReport, type InstanceGroup } from "../../lib/drift/drift";
+import { detectDrift, formatDrift, INSTANCE_GROUPS, type DriftReport, type InstanceGroup } from "../../flows/drift";
 import { ArdaCommand } from "../base-command";
 import { dnsReaderFromFlags, parentServerFlag, resolverFlag } from "../lib/deploy-flags";
 import { FailedWithResult } from "../lib/errors";

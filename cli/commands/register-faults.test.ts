@@ -1,12 +1,10 @@
-// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
-jest.mock("../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readContext } from "../../platform/mail-context";
 import { RETRY_ENV, TIMEOUT_ENV } from "../base-command";
-import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness, type Outcome } from "../lib/testing";
+import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness, type Outcome } from "../../testing/cli";
 import Register from "./register";
-import type { RegisterResult } from "../lib/register-flow";
+import type { RegisterResult } from "../../flows/register";
 
 process.env[RETRY_ENV] = "2,5,20";
 process.env[TIMEOUT_ENV] = "700";

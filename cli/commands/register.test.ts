@@ -1,15 +1,13 @@
-// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
-jest.mock("../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 import * as fs from "node:fs";
 import { readContext, partitionMailEntry, corporateMailEntry } from "../../platform/mail-context";
 import { loadPlatform } from "../../platform/load";
 import { RETRY_ENV, TIMEOUT_ENV } from "../base-command";
-import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness } from "../lib/testing";
+import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness } from "../../testing/cli";
 import Register from "./register";
 import RegisterCorporate from "./register/corporate";
-import type { RegisterResult } from "../lib/register-flow";
-import { synthPlatform } from "../../scripts/synth";
-import { planOffline } from "../../scripts/plan-offline";
+import type { RegisterResult } from "../../flows/register";
+import { synthPlatform } from "../../flows/synth";
+import { planOffline } from "../../flows/plan-offline";
 import * as path from "node:path";
 
 process.env[RETRY_ENV] = "3,5,40";
@@ -59,11 +57,11 @@ describe("arda-mail register (in-process, real sandbox on loopback)", () => {
     // What synth reads: the app synthesizes every stack from the written context, and the offline
     // plans (real Terraform + AWS provider) accept a partition stack and Corporate.
     const outdir = path.join(h.dir, "cdktf.out");
-    const synth = synthPlatform({ platformName: "sandbox", outdir, contextFile: h.contextFile, hcl: false });
+    const synth = synthPlatform({ platform, outdir, contextFile: h.contextFile, hcl: false });
     expect(synth.stacks).toEqual(expect.arrayContaining(["Root", "Corporate", "Alpha002-dev-Email", "Alpha002-stage-Email", "Alpha001-demo-Email", "Alpha001-prod-Email"]));
     const devTf = fs.readFileSync(path.join(synth.stackDirs["Alpha002-dev-Email"], "cdk.tf.json"), "utf8");
     expect(devTf).toContain((ctx["partitionMail:Alpha002:dev"] as { dkimHost: string }).dkimHost);
-    const plans = await planOffline({ platformName: "sandbox", outdir, contextFile: h.contextFile, hcl: false, stacks: ["Alpha002-dev-Email", "Corporate"] });
+    const plans = await planOffline({ platform, outdir, contextFile: h.contextFile, hcl: false, stacks: ["Alpha002-dev-Email", "Corporate"] });
     expect(plans.map((p) => p.stack).sort()).toEqual(["Alpha002-dev-Email", "Corporate"]);
     for (const p of plans) expect(p.add).toBeGreaterThan(0);
     fs.rmSync(outdir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { RegisterCommandBase } from "../lib/register-command";
-import { partitionTarget, type RegisterResult } from "../lib/register-flow";
+import { partitionTarget, type RegisterResult } from "../../flows/register";
 import { partitionArgs } from "../lib/args";
 
 export default class Register extends RegisterCommandBase<typeof Register> {

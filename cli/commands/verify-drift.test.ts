@@ -1,17 +1,15 @@
-// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
-jest.mock("../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
-import { corporateTarget, partitionTarget, registerDomain } from "../lib/register-flow";
+import { corporateTarget, partitionTarget, registerDomain } from "../../flows/register";
 import { loadPlatform } from "../../platform/load";
 import { activePartitions, corporateDomain, partitionDomain } from "../../platform/names";
 import { corporateContextKey, partitionContextKey, readContext, requireMailEntry, type MailContextEntry } from "../../platform/mail-context";
-import { startSandboxEnvironment, type SandboxEnvironment } from "../../lib/deploy/sandbox-env";
-import { regularFilesText } from "../../lib/deploy/canary";
-import { zonesFromPlacement } from "../../lib/dns/platform-zones";
-import { withoutRecord, withRecordValues, type Zone } from "../../lib/dns/zone";
-import type { DriftReport } from "../../lib/drift/drift";
+import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/env";
+import { regularFilesText } from "../../sandbox/canary";
+import { zonesFromPlacement } from "../../sandbox/dns/platform-zones";
+import { withoutRecord, withRecordValues, type Zone } from "../../sandbox/dns/zone";
+import type { DriftReport } from "../../flows/drift";
 import { PostmarkClient } from "../../lib/postmark/client";
-import type { VerifyReport } from "../../lib/verify/verify";
-import { runInProcess } from "../lib/testing";
+import type { VerifyReport } from "../../flows/verify";
+import { runInProcess } from "../../testing/cli";
 import Drift from "./drift";
 import Verify from "./verify/index";
 import VerifyCorporate from "./verify/corporate";

@@ -8,15 +8,16 @@ import * as path from "node:path";
 import * as readline from "node:readline/promises";
 import { Flags } from "@oclif/core";
 import type { Partition, Platform } from "../../platform/model";
-import { awsConfigFile } from "../../lib/deploy/aws-config";
-import type { DeployContext } from "../../lib/deploy/deploy";
+import { awsConfigFile } from "../../lib/aws-config";
+import type { DeployContext } from "../../flows/deploy/deploy";
 import { formatPlan } from "../../lib/plan-summary";
 import type { PlanCounts } from "../../lib/plan-summary";
 import type { PostmarkClient } from "../../lib/postmark/client";
 import { rolloutFile } from "../../lib/rollout/state";
 import type { SecretStore } from "../../lib/secrets/store";
-import { dnsReader, type DnsReader } from "../../lib/verify/dns-reader";
+import { dnsReader, type DnsReader } from "../../lib/dns/reader";
 import { CliError } from "./errors";
+import { publishDnsFromFlag } from "./sandbox-hooks";
 
 export const resolverFlag = Flags.string({ description: "DNS server to read from, <ip>:<port> (default: the system resolver)", env: "ARDA_MAIL_RESOLVER" });
 export const parentServerFlag = Flags.string({
@@ -85,7 +86,7 @@ export function deployContext(host: DeployHost, flags: Record<string, unknown>):
     offline: (flags.offline as boolean | undefined) ?? platform.name === "sandbox",
     resolver: flags.resolver as string | undefined,
     parentServer: flags["parent-server"] as string | undefined,
-    localDnsDir: flags["local-dns"] as string | undefined,
+    publishDns: publishDnsFromFlag(flags["local-dns"] as string | undefined),
     planOnly: Boolean(flags["plan-only"]),
     allowDestructive: Boolean(flags["allow-destructive-changes"]),
     verbose: Boolean(flags.verbose),

@@ -1,16 +1,17 @@
+import { FlowError } from "../../flows/errors";
+
 /**
- * An operator-facing failure: what went wrong and what to do next. The base command prints both
- * (scrubbed of every secret the process has seen) and exits non-zero.
+ * An operator-facing failure raised by a command itself: a flow error with its own exit code. The
+ * base command prints message and next (scrubbed of every secret the process has seen) and exits.
  */
-export class CliError extends Error {
+export class CliError extends FlowError {
   constructor(
     message: string,
-    readonly next: string,
+    next: string,
     readonly exitCode = 1,
-    /** Extra machine-readable detail for `--json` (must hold no secret). */
-    readonly detail?: Record<string, unknown>,
+    detail?: Record<string, unknown>,
   ) {
-    super(message);
+    super(message, next, detail);
     this.name = "CliError";
   }
 }

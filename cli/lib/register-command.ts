@@ -1,6 +1,6 @@
 import { Command, Flags } from "@oclif/core";
 import { ArdaCommand, CliError } from "../base-command";
-import { registerDomain, type RegisterResult, type RegisterTarget } from "./register-flow";
+import { registerDomain, type RegisterResult, type RegisterTarget } from "../../flows/register";
 
 /** The common body of `register <infra> <partition>` and `register corporate`. */
 export abstract class RegisterCommandBase<T extends typeof Command> extends ArdaCommand<T> {

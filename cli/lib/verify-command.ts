@@ -2,8 +2,9 @@ import * as fs from "node:fs";
 import { Flags } from "@oclif/core";
 import { readContext } from "../../platform/mail-context";
 import type { MailContextEntry } from "../../platform/mail-context";
-import { formatReport, verifyDomain, type OutputsSource, type VerifyReport, type VerifyTarget } from "../../lib/verify/verify";
+import { formatReport, verifyDomain, type OutputsSource, type VerifyReport, type VerifyTarget } from "../../flows/verify";
 import { ArdaCommand, CliError } from "../base-command";
+import { plannedOutputNames, type PlanJson } from "../../lib/plan-summary";
 import { dnsReaderFromFlags, parentServerFlag, resolverFlag } from "./deploy-flags";
 import type { Command } from "@oclif/core";
 
@@ -30,8 +31,8 @@ export abstract class VerifyCommandBase<T extends typeof Command> extends ArdaCo
     const dns = dnsReaderFromFlags(flags);
     let outputs: OutputsSource | undefined;
     if (flags["plan-json"]) {
-      const plan = JSON.parse(fs.readFileSync(flags["plan-json"], "utf8")) as { output_changes?: object; planned_values?: { outputs?: object } };
-      outputs = { kind: "plan", names: [...new Set([...Object.keys(plan.output_changes ?? {}), ...Object.keys(plan.planned_values?.outputs ?? {})])] };
+      const plan = JSON.parse(fs.readFileSync(flags["plan-json"], "utf8")) as PlanJson;
+      outputs = { kind: "plan", names: plannedOutputNames(plan) };
     }
     const postmark = flags["no-postmark"] ? undefined : this.postmark(await this.readSecret(tokenRef, purpose));
     const report = await verifyDomain(target(entry), { dns, postmark, outputs, attempts: flags.attempts, delayMs: flags["delay-ms"] });

@@ -1,4 +1,4 @@
-import { sandboxPlatform } from "../../stacks/test-support";
+import { sandboxPlatform } from "../../testing/stacks";
 import { cascadeGraph, labelOf, runGraph, stackOf, type DeployTarget } from "./graph";
 
 describe("the deploy --all graph", () => {

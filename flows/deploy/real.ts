@@ -10,18 +10,18 @@ import * as path from "node:path";
 import { corporateContextKey, partitionContextKey, readContext, requireMailEntry, type MailContextEntry } from "../../platform/mail-context";
 import type { Infrastructure, Platform } from "../../platform/model";
 import { corporateDomain, infrastructure, partitionDomain, partitionKeyRegistryRef, partitionPostmarkTokenRef, postmarkAccount, ROOT_STACK, rootInfrastructure } from "../../platform/names";
-import { corporateTarget as registerCorporateTarget, partitionTarget as registerPartitionTarget, registerDomain } from "../../cli/lib/register-flow";
-import { synthPlatform } from "../../scripts/synth";
+import { corporateTarget as registerCorporateTarget, partitionTarget as registerPartitionTarget, registerDomain } from "../register";
+import { synthPlatform } from "../synth";
 import { secretsManagerReader, describeDecisions, type SecretValueReader } from "../../lib/aws/secrets";
-import { readAwsProfiles } from "../../lib/deploy/aws-config";
-import type { DeployContext } from "../../lib/deploy/deploy";
-import { preflight } from "../../lib/deploy/preflight";
-import { StepError, type PartitionDeployResult, type StepResult } from "../../lib/deploy/types";
+import { readAwsProfiles } from "../../lib/aws-config";
+import type { DeployContext } from "./deploy";
+import { preflight } from "./preflight";
+import { StepError, type PartitionDeployResult, type StepResult } from "./types";
 import { formatPlan, type PlanCounts } from "../../lib/plan-summary";
 import { isProduction, orderViolation, readRollout, recordRollout } from "../../lib/rollout/state";
 import { terraformEnv } from "../../lib/terraform";
-import { dnsReader } from "../../lib/verify/dns-reader";
-import { corporateTarget as verifyCorporateTarget, formatReport, partitionTarget as verifyPartitionTarget, verifyDomain, type VerifyReport } from "../../lib/verify/verify";
+import { dnsReader } from "../../lib/dns/reader";
+import { corporateTarget as verifyCorporateTarget, formatReport, partitionTarget as verifyPartitionTarget, verifyDomain, type VerifyReport } from "../verify";
 import { cascadeGraph, labelOf, runGraph, stackOf, type DeployTarget } from "./graph";
 import { applyPlan, initStack, outputsOfBackend, planStack, secondPlan, secretVersions, stateOutputs, withVersions, type StackRun } from "./terraform-stack";
 
@@ -127,7 +127,7 @@ export async function deployStackForReal(ctx: DeployContext, o: RealDeployOption
       // Before anything changes (register creates a Postmark domain): Root's state must hold the adopted zone.
       await step("root-applied", async () => {
         if (o.rootAppliedInThisRun) return { value: undefined, detail: "Root applied and verified earlier in this run" };
-        const rootDir = synthPlatform({ platform: ctx.platform, outdir: path.join(dir, "root-check"), contextFile: ctx.contextFile, stacks: [ROOT_STACK], hcl: false, env: ctx.env, stateRoot: o.stateRoot }).stackDirs[ROOT_STACK];
+        const rootDir = synthPlatform({ platform: ctx.platform, outdir: path.join(dir, "root-check"), contextFile: ctx.contextFile, stacks: [ROOT_STACK], hcl: false, stateRoot: o.stateRoot }).stackDirs[ROOT_STACK];
         const rootJson = JSON.parse(fs.readFileSync(path.join(rootDir, "cdk.tf.json"), "utf8")) as { terraform?: { backend?: unknown } };
         const rootEnv = terraformEnv({ AWS_PROFILE: rootInfrastructure(ctx.platform).awsProfile ?? "", AWS_REGION: rootInfrastructure(ctx.platform).region, AWS_CONFIG_FILE: ctx.awsConfigFile }, ctx.env);
         const outputs = await outputsOfBackend(rootJson, path.join(path.dirname(rootDir), `${ROOT_STACK}.outputs`), rootEnv);
@@ -154,7 +154,7 @@ export async function deployStackForReal(ctx: DeployContext, o: RealDeployOption
     }
 
     const stackDirs = await step("synth", async () => {
-      const s = synthPlatform({ platform: ctx.platform, outdir: path.join(dir, "out"), contextFile: ctx.contextFile, stacks: [stack], hcl: false, env: ctx.env, stateRoot: o.stateRoot });
+      const s = synthPlatform({ platform: ctx.platform, outdir: path.join(dir, "out"), contextFile: ctx.contextFile, stacks: [stack], hcl: false, stateRoot: o.stateRoot });
       return { value: s.stackDirs, detail: `${stack} → ${path.join(s.stackDirs[stack], "cdk.tf.json")}` };
     });
 

@@ -12,7 +12,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { decideVersions, versionVariables, writeOnlySecretSlots, type SecretValueReader, type VersionDecision } from "../../lib/aws/secrets";
+import { decideVersions, versionVariables, writeOnlySecretSlots, type RawState, type SecretValueReader, type VersionDecision } from "../../lib/aws/secrets";
 import { planCounts, type PlanCounts, type PlanJson } from "../../lib/plan-summary";
 import { runTerraform, terraformOrThrow, type TerraformResult } from "../../lib/terraform";
 
@@ -41,9 +41,9 @@ export async function initStack(run: StackRun): Promise<void> {
 }
 
 /** The raw state (`terraform state pull`; no provider loaded), undefined when the stack has none yet. */
-export async function pullState(run: StackRun): Promise<Record<string, any> | undefined> {
+export async function pullState(run: StackRun): Promise<RawState | undefined> {
   const out = (await terraformOrThrow(["state", "pull"], { cwd: run.dir, env: run.env })).stdout.trim();
-  return out ? (JSON.parse(out) as Record<string, any>) : undefined;
+  return out ? (JSON.parse(out) as RawState) : undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secre
 import { Testing } from "cdktf";
 import { clientConfig, startLocalAws, type LocalAws } from "../../sandbox/aws/moto";
 import { PartitionEmailStack } from "../../stacks/partition-email-stack";
-import { sandboxContext, sandboxPlatform, synthJson } from "../../stacks/test-support";
+import { sandboxContext, sandboxPlatform, synthJson } from "../../testing/stacks";
 import { partitionMailEntry } from "../../platform/mail-context";
 import { findPartition } from "../../platform/names";
 import { decideVersions, describeDecisions, sameSecret, secretsManagerReader, stateVersion, versionVariables, writeOnlySecretSlots, type WriteOnlySecretSlot } from "./secrets";

@@ -55,7 +55,8 @@ export function writeOnlySecretSlots(stack: SynthesizedStack): WriteOnlySecretSl
   return out;
 }
 
-interface RawState {
+/** The raw state as `terraform state pull` prints it (the parts read here). */
+export interface RawState {
   resources?: Array<{ mode?: string; type?: string; name?: string; instances?: Array<{ attributes?: Record<string, unknown> }> }>;
 }
 

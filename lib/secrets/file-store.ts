@@ -2,24 +2,14 @@ import * as fs from "node:fs";
 import { withFileLock, writeFileAtomic } from "../atomic-file";
 import { parseSecretRef, SecretNotFoundError, type SecretStore } from "./store";
 
-export interface FileSecretStoreOptions {
-  /**
-   * Fault injection for tests and rehearsals: the next N writes fail (Infinity = every write).
-   * Stands in for a 1Password outage, which cannot be produced here.
-   */
-  failWrites?: number;
-}
-
 /**
  * A JSON map `{ "op://vault/item/field": "value" }` on disk — the sandbox's stand-in for 1Password.
  * Writes are atomic and locked (same guarantees as the context store); the file is created 0600.
  */
 export class FileSecretStore implements SecretStore {
-  private failuresLeft: number;
   readonly description: string;
 
-  constructor(readonly file: string, opts: FileSecretStoreOptions = {}) {
-    this.failuresLeft = opts.failWrites ?? 0;
+  constructor(readonly file: string) {
     this.description = `secrets file ${file}`;
   }
 
@@ -28,7 +18,7 @@ export class FileSecretStore implements SecretStore {
     let raw: unknown;
     try {
       raw = JSON.parse(fs.readFileSync(this.file, "utf8"));
-    } catch (e) {
+    } catch {
       // The parse error text may quote file content (a secret): report position only.
       throw new Error(`${this.description} is not valid JSON`);
     }
@@ -52,10 +42,6 @@ export class FileSecretStore implements SecretStore {
 
   async write(ref: string, value: string): Promise<void> {
     parseSecretRef(ref);
-    if (this.failuresLeft > 0) {
-      this.failuresLeft -= 1;
-      throw new Error(`${this.description}: write refused (injected failure)`);
-    }
     await withFileLock(this.file, () => {
       const map = this.load();
       map[ref] = value;

@@ -28,12 +28,6 @@ describe("secret stores", () => {
     expect((err as Error).message).toBe(`secrets file ${file} is not valid JSON`);
   });
 
-  test("injected write failures (the 1Password-outage stand-in)", async () => {
-    const s = new FileSecretStore(path.join(dir, "s.json"), { failWrites: 1 });
-    await expect(s.write("op://V/I/f", "x")).rejects.toThrow("write refused (injected failure)");
-    await s.write("op://V/I/f", "x");
-  });
-
   test("selection: file:<path>, op, env, bad spec; 1Password without credentials says how to authenticate", async () => {
     expect(selectSecretStore("file:/tmp/x.json")).toBeInstanceOf(FileSecretStore);
     expect(selectSecretStore(undefined, { ARDA_MAIL_SECRETS: "file:/tmp/y.json" })).toBeInstanceOf(FileSecretStore);

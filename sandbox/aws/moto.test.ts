@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { sandboxPlatform } from "../../stacks/test-support";
+import { sandboxPlatform } from "../../testing/stacks";
 import { clientConfig, createRegistrarZone, MOTO_MISSING, readRecordSets, startLocalAws, type LocalAws } from "./moto";
 
 describe("local AWS (moto on loopback)", () => {

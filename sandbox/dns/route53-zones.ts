@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { withFileLock } from "../../lib/atomic-file";
-import { reloadZones } from "../../lib/dns/knot";
-import { normalizeName, type DnsRecord, type RecordType, type Zone } from "../../lib/dns/zone";
+import { reloadZones } from "./knot";
+import { normalizeName, type DnsRecord, type RecordType, type Zone } from "./zone";
 
 /** One Route53 record set as read back from the API. */
 export interface RecordSet {

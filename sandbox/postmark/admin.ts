@@ -6,7 +6,7 @@ import got from "got";
 import type { DeclaredRecord, DnsRecordType } from "./dns";
 import type { ActiveFault, FaultSpec } from "./faults";
 import type { PersistedState } from "./state";
-import type { RequestLogEntry } from "./server";
+import type { RequestLogEntry } from "./request-log";
 
 export class SandboxAdmin {
   constructor(readonly url: string) {}

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import got from "got";
 import { startSandbox, RunningSandbox } from "./server";
 import { selectorFor } from "./state";
-import { findKnotd, startDnsServer } from "../../lib/dns/knot";
+import { startDnsServer } from "../dns/knot";
+import { knotAvailable } from "../../testing/knot";
 
 const TOKEN = "sandbox-wire-test-token-0042";
 let sb: RunningSandbox;
@@ -275,7 +276,7 @@ describe("state file", () => {
   });
 });
 
-const knot = findKnotd();
+const knot = knotAvailable();
 (knot ? describe : describe.skip)("--dns-resolver: verification against a real DNS server (Knot on loopback)", () => {
   test("DKIM (2048-bit key split into 255-byte strings) and Return-Path verify only once the zone carries them", async () => {
     const zone = { name: "dns.example.test", nameServers: ["ns1.dns.example.test"], records: [] as { name: string; type: "TXT" | "CNAME"; ttl: number; values: string[][] | string[] }[] };

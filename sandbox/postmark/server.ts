@@ -11,6 +11,9 @@ import { CombinedDns, DeclaredDns, DeclaredRecord, DnsRecordType, ResolverDns } 
 import { ActiveFault, FaultBook, FaultSpec } from "./faults";
 import { SandboxAccount, SandboxError } from "./state";
 import { SandboxAdmin } from "./admin";
+import type { RequestLogEntry } from "./request-log";
+
+export type { RequestLogEntry } from "./request-log";
 
 export interface SandboxOptions {
   /** 0 (default) = an ephemeral port. */
@@ -26,14 +29,6 @@ export interface SandboxOptions {
   dkimVerifyAfterCalls?: number;
   /** One line per request (method, path, status: never a token). */
   log?: (line: string) => void;
-}
-
-export interface RequestLogEntry {
-  method: string;
-  path: string;
-  status: number;
-  /** Set when an injected fault shaped the answer. */
-  fault?: string;
 }
 
 export interface RunningSandbox {

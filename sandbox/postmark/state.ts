@@ -42,7 +42,7 @@ export interface StoredDomain {
   lastSelector?: string;
 }
 
-export interface StoredServer extends ServerDetails {}
+export type StoredServer = ServerDetails;
 
 export interface PersistedState {
   version: 1;

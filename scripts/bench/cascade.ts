@@ -4,9 +4,9 @@
  * with the parallel stage ∥ demo wave and with the partitions one by one. Also knotd start-up.
  */
 import * as fs from "node:fs";
-import { runDemoCascade } from "../../lib/deploy/demo";
-import { findKnotd, startDnsServer } from "../../lib/dns/knot";
-import { assembleZones } from "../../lib/dns/zone";
+import { runDemoCascade } from "../../sandbox/demo";
+import { findKnotd, startDnsServer } from "../../sandbox/dns/knot";
+import { assembleZones } from "../../sandbox/dns/zone";
 import { BenchFigure, median, timeIt } from "./figure";
 
 export async function run(): Promise<BenchFigure[]> {

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadPlatform, REPO_ROOT } from "../../platform/load";
 import { partitionContextKey, corporateContextKey, readContext } from "../../platform/mail-context";
-import { planOffline } from "../plan-offline";
+import { planOffline } from "../../flows/plan-offline";
 import { median, type BenchFigure } from "./figure";
 
 const MAIN = path.join(REPO_ROOT, "dist", "main.js");
@@ -62,7 +62,7 @@ export async function run(): Promise<BenchFigure[]> {
   }
 
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-bench-plan-"));
-  const plans = await planOffline({ platformName: "sandbox", outdir, concurrency: 1 });
+  const plans = await planOffline({ platform: loadPlatform("sandbox", { env: {} }), outdir, concurrency: 1 });
   for (const p of plans) {
     figures.push({ area: "plan", name: `offline init+validate+plan+show ${p.stack}`, value: p.durationMs, detail: `validate ${p.validateMs} ms` });
   }

@@ -1,11 +1,9 @@
-// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
-jest.mock("../../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { platformFile } from "../../../platform/load";
-import { PLATFORM_FILE_ENV } from "../../lib/platform-file";
-import { runInProcess } from "../../lib/testing";
+import { PLATFORM_FILE_ENV } from "../../../platform/select";
+import { runInProcess } from "../../../testing/cli";
 import BackendBootstrap from "./bootstrap";
 import BackendList from "./list";
 import BackendSet from "./set";

@@ -1,6 +1,6 @@
 import { Args, Flags } from "@oclif/core";
 import { ArdaCommand } from "../../base-command";
-import { bootstrapBackend, findInfrastructure, type BootstrapResult } from "../../lib/backend-flow";
+import { bootstrapBackend, findInfrastructure, type BootstrapResult } from "../../../flows/backend";
 
 export default class BackendBootstrap extends ArdaCommand<typeof BackendBootstrap> {
   static summary = "Create an AWS account's S3 state bucket through a small bootstrap stack applied with local state.";

@@ -1,5 +1,5 @@
 import { ArdaCommand } from "../../base-command";
-import { backendRows, type BackendRow } from "../../lib/backend-flow";
+import { backendRows, type BackendRow } from "../../../flows/backend";
 
 export default class BackendList extends ArdaCommand<typeof BackendList> {
   static summary = "List the Terraform state backend of every AWS account in the platform model.";

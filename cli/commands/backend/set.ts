@@ -1,9 +1,8 @@
 import { Args, Flags } from "@oclif/core";
 import { ArdaCommand, CliError } from "../../base-command";
 import type { StateBackend } from "../../../platform/model";
-import { describeBackend, findInfrastructure, platformFileFor, setBackend } from "../../lib/backend-flow";
+import { describeBackend, findInfrastructure, setBackend } from "../../../flows/backend";
 import { defaultStateBucket } from "../../../stacks/state-backend-bootstrap-stack";
-import { selectedPlatformName } from "../../../platform/load";
 
 export default class BackendSet extends ArdaCommand<typeof BackendSet> {
   static summary = "Set an AWS account's Terraform state backend in the platform model (local | s3 | cloud).";
@@ -45,7 +44,7 @@ export default class BackendSet extends ArdaCommand<typeof BackendSet> {
         if (!f.organization) throw new CliError("a cloud backend needs --organization", "e.g. arda-mail backend set Alpha001 cloud --organization arda");
         backend = { kind: "cloud", organization: f.organization, workspacePrefix: f["workspace-prefix"] ?? `arda-mail-${platform.name}-`, ...(f.project ? { project: f.project } : {}) };
     }
-    const file = platformFileFor(selectedPlatformName(this.flags.platform as string | undefined));
+    const file = this.platformFile();
     const { changed } = await setBackend(file, infra.name, backend);
     this.progress(changed ? `${infra.name}: backend is now ${describeBackend(backend)} (${file})` : `${infra.name}: backend already ${describeBackend(backend)} — unchanged`);
     if (changed && infra.backend.kind !== backend.kind) this.progress(`  next: npm run synth, then \`terraform init -migrate-state\` in each ${infra.name} stack`);

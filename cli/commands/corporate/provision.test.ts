@@ -1,9 +1,7 @@
-// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
-jest.mock("../../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 import * as fs from "node:fs";
-import { FAIL_SECRET_WRITES_ENV } from "../../../lib/secrets";
+import { FileSecretStore } from "../../../lib/secrets";
 import { RETRY_ENV } from "../../base-command";
-import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness } from "../../lib/testing";
+import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness } from "../../../testing/cli";
 import CorporateProvision from "./provision";
 
 process.env[RETRY_ENV] = "2,5,20";
@@ -15,7 +13,7 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
     h = await startHarness();
   });
   afterEach(async () => {
-    delete process.env[FAIL_SECRET_WRITES_ENV];
+    jest.restoreAllMocks();
     await h.close();
   });
   const serverTokens = async (): Promise<string[]> => (await h.sandbox.admin.state()).servers.flatMap((s: { ApiTokens: string[] }) => s.ApiTokens);
@@ -57,7 +55,8 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
   });
 
   test("1Password write failing permanently: non-zero, redacted summary, both recovery paths, context untouched; --resume recovers", async () => {
-    process.env[FAIL_SECRET_WRITES_ENV] = "always";
+    // A 1Password outage cannot be produced here: the secret store's write is made to fail.
+    const outage = jest.spyOn(FileSecretStore.prototype, "write").mockRejectedValue(new Error("1Password is unavailable (simulated outage)"));
     const before = fs.readFileSync(h.contextFile, "utf8");
     const o = await run(["--op-attempts", "3", "--json"]);
     expect(o.code).not.toBe(0);
@@ -75,7 +74,7 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
     expect(filesText(h.dir, [h.secretsFile])).not.toContain(token);
 
     // A plain re-run refuses (the server name is taken) and points at --resume.
-    delete process.env[FAIL_SECRET_WRITES_ENV];
+    outage.mockRestore();
     const plain = await run();
     expect(plain.code).not.toBe(0);
     expect(plain.stderr).toContain("--resume");
@@ -87,7 +86,7 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
   });
 
   test("a transient 1Password failure is retried with backoff and succeeds", async () => {
-    process.env[FAIL_SECRET_WRITES_ENV] = "2";
+    jest.spyOn(FileSecretStore.prototype, "write").mockRejectedValueOnce(new Error("1Password timed out")).mockRejectedValueOnce(new Error("1Password timed out"));
     const o = await run(["--op-attempts", "4"]);
     expect(o.code).toBe(0);
     expect(o.stderr).toContain("1Password write failed (attempt 1/4)");

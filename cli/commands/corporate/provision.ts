@@ -1,6 +1,6 @@
 import { Args, Flags } from "@oclif/core";
 import { ArdaCommand } from "../../base-command";
-import { provisionCorporateAsset, provisionPlan, type ProvisionResult } from "../../lib/corporate-flow";
+import { provisionCorporateAsset, provisionPlan, type ProvisionResult } from "../../../flows/register-corporate";
 
 export default class CorporateProvision extends ArdaCommand<typeof CorporateProvision> {
   static summary = "Corporate Phase A: create a Corporate asset's Postmark server and store its token in 1Password.";

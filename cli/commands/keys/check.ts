@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { Args, Flags } from "@oclif/core";
 import { ArdaCommand, CliError } from "../../base-command";
 import { describeRegistry } from "../../../lib/keys";
-import { parseRegistryOrFail, partitionKeyRegistryRef, type KeysResult } from "../../lib/keys-flow";
+import { parseRegistryOrFail, partitionKeyRegistryRef, type KeysResult } from "../../../flows/keys";
 import { partitionOrFail } from "../../lib/args";
 
 export default class KeysCheck extends ArdaCommand<typeof KeysCheck> {

@@ -1,9 +1,7 @@
-// oclif 4 probes WSL with a dynamic import(), which jest's VM refuses without --experimental-vm-modules.
-jest.mock("../../../node_modules/@oclif/core/lib/util/os.js", () => ({ ...jest.requireActual("../../../node_modules/@oclif/core/lib/util/os.js"), getPlatform: async () => process.platform }));
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as os from "node:os";
-import { runInProcess } from "../../lib/testing";
+import { runInProcess } from "../../../testing/cli";
 import KeysCheck from "./check";
 import KeysSeed from "./seed";
 import KeysRotate from "./rotate";

@@ -1,5 +1,5 @@
 import { ArdaCommand } from "../../base-command";
-import { partitionKeyRegistryRef, rotateRegistry, type KeysResult } from "../../lib/keys-flow";
+import { partitionKeyRegistryRef, rotateRegistry, type KeysResult } from "../../../flows/keys";
 import { partitionArgs, partitionOrFail } from "../../lib/args";
 
 export default class KeysRotate extends ArdaCommand<typeof KeysRotate> {

@@ -1,5 +1,5 @@
 import { ArdaCommand } from "../../base-command";
-import { partitionKeyRegistryRef, seedRegistry, type KeysResult } from "../../lib/keys-flow";
+import { partitionKeyRegistryRef, seedRegistry, type KeysResult } from "../../../flows/keys";
 import { partitionArgs, partitionOrFail } from "../../lib/args";
 
 export default class KeysSeed extends ArdaCommand<typeof KeysSeed> {

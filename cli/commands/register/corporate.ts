@@ -1,5 +1,5 @@
 import { RegisterCommandBase } from "../../lib/register-command";
-import { corporateTarget, type RegisterResult } from "../../lib/register-flow";
+import { corporateTarget, type RegisterResult } from "../../../flows/register";
 
 export default class RegisterCorporate extends RegisterCommandBase<typeof RegisterCorporate> {
   static summary = "Register the Corporate sending domain (arda.<root>) on the Corporate Postmark account and write corporateMail:<infra>:<label>.";

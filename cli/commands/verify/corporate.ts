@@ -1,6 +1,6 @@
 import { corporateMailEntry } from "../../../platform/mail-context";
 import { postmarkAccount } from "../../../platform/names";
-import { corporateTarget, type VerifyReport } from "../../../lib/verify/verify";
+import { corporateTarget, type VerifyReport } from "../../../flows/verify";
 import { VerifyCommandBase } from "../../lib/verify-command";
 
 export default class VerifyCorporate extends VerifyCommandBase<typeof VerifyCorporate> {

@@ -1,6 +1,6 @@
 import { partitionMailEntry } from "../../../platform/mail-context";
 import { partitionPostmarkTokenRef } from "../../../platform/names";
-import { partitionTarget, type VerifyReport } from "../../../lib/verify/verify";
+import { partitionTarget, type VerifyReport } from "../../../flows/verify";
 import { VerifyCommandBase } from "../../lib/verify-command";
 import { partitionArgs, partitionOrFail } from "../../lib/args";
 

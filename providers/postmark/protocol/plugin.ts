@@ -43,6 +43,7 @@ export async function servePlugin(provider: ProviderType, env: NodeJS.ProcessEnv
   const { serveGrpc } = require("./grpc-h2") as typeof import("./grpc-h2");
 
   let stopping = false;
+  // eslint-disable-next-line prefer-const -- assigned once the gRPC server is up; exit() may run before
   let server: { close(): void } | undefined;
   const exit = (code: number): void => {
     if (stopping) return;

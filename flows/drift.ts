@@ -1,0 +1,205 @@
+/**
+ * `arda-mail drift`: the seed's corporate-drift and runtime-platform-drift in one check. For every
+ * asset of an instance group (Corporate; each active partition) the four sources must agree:
+ * Postmark's domain state ↔ what DNS serves ↔ what the placement function says ↔ the committed
+ * context. Postmark is the reference: DNS is compared with the placement of Postmark's values, and
+ * the context with Postmark — so one injected change shows up as exactly one drift item.
+ * Plus the external resources every deploy needs (the 1Password items) must exist.
+ */
+import type { MailContextEntry } from "../platform/mail-context";
+import { corporateContextKey, partitionContextKey, placementOfEntry } from "../platform/mail-context";
+import type { Platform } from "../platform/model";
+import { activePartitions, corporateDomain, corporateServerTokenRef, partitionDomain, partitionKeyRegistryRef, partitionPostmarkTokenRef, postmarkAccount } from "../platform/names";
+import { mailEntryFromDomain } from "../lib/postmark/mail-entry";
+import type { DomainDetails } from "../lib/postmark/types";
+import type { SecretStore } from "../lib/secrets/store";
+import type { DnsReader } from "../lib/dns/reader";
+import { verifyDomain } from "./verify";
+
+export type InstanceGroup = "corporate" | "runtime-platform";
+export const INSTANCE_GROUPS: readonly InstanceGroup[] = ["corporate", "runtime-platform"];
+
+export interface DriftItem {
+  /** `context`, `placement`, `dns:<check>`, `postmark-rotation`, `postmark-verification`, `secret`. */
+  readonly kind: string;
+  readonly subject: string;
+  readonly expected: string;
+  readonly seen: string;
+}
+
+export interface AssetDrift {
+  /** `corporate` or `partition:Alpha002/dev` — one GitHub issue per drifted asset. */
+  readonly asset: string;
+  readonly instanceGroup: InstanceGroup;
+  readonly sendingDomain: string;
+  readonly drifted: boolean;
+  readonly items: DriftItem[];
+}
+
+export interface DriftReport {
+  readonly platform: string;
+  readonly instanceGroups: InstanceGroup[];
+  readonly resolver: string;
+  readonly drifted: boolean;
+  readonly assets: AssetDrift[];
+}
+
+export interface DriftDeps {
+  readonly platform: Platform;
+  readonly context: Record<string, unknown>;
+  readonly secrets: SecretStore;
+  readonly dns: DnsReader;
+  /** Postmark getDomain with the given account token. */
+  readonly getDomain: (token: string, id: number) => Promise<DomainDetails>;
+  readonly remember?: (secret: string) => void;
+}
+
+interface AssetSpec {
+  readonly asset: string;
+  readonly group: InstanceGroup;
+  readonly domain: string;
+  readonly contextKey: string;
+  readonly tokenRef: string;
+  /** 1Password items a deploy of this asset needs. */
+  readonly requiredSecrets: string[];
+}
+
+function assetsOf(platform: Platform, groups: readonly InstanceGroup[]): AssetSpec[] {
+  const out: AssetSpec[] = [];
+  const accountRefs = platform.postmarkAccounts.map((a) => a.tokenRef);
+  if (groups.includes("corporate")) {
+    out.push({
+      asset: "corporate",
+      group: "corporate",
+      domain: corporateDomain(platform),
+      contextKey: corporateContextKey(platform),
+      tokenRef: postmarkAccount(platform, platform.corporate.postmarkAccount).tokenRef,
+      requiredSecrets: [...accountRefs, ...platform.corporate.assets.map((a) => corporateServerTokenRef(platform, a))],
+    });
+  }
+  if (groups.includes("runtime-platform")) {
+    for (const p of activePartitions(platform)) {
+      out.push({
+        asset: `partition:${p.infrastructure}/${p.name}`,
+        group: "runtime-platform",
+        domain: partitionDomain(platform, p),
+        contextKey: partitionContextKey(p),
+        tokenRef: partitionPostmarkTokenRef(p),
+        requiredSecrets: [...accountRefs, partitionPostmarkTokenRef(p), partitionKeyRegistryRef(p)],
+      });
+    }
+  }
+  return out;
+}
+
+type PublishedKeys = Map<string, { role: string; value: string }>;
+
+/** Every DKIM key an entry publishes, by selector: the signing key and any rotation keys. */
+function publishedKeys(e: Partial<MailContextEntry>): PublishedKeys {
+  const m: PublishedKeys = new Map();
+  if (e.dkimSelector) m.set(e.dkimSelector, { role: "signing", value: String(e.dkimPublicKey) });
+  for (const k of Array.isArray(e.rotationKeys) ? e.rotationKeys : []) m.set(k.dkimSelector, { role: k.role, value: k.dkimPublicKey });
+  return m;
+}
+
+function describeKeys(m: PublishedKeys): string {
+  return [...m].map(([sel, k]) => `${k.role} ${sel}`).join(", ") || "none";
+}
+
+function rotationAdvice(want: PublishedKeys, have: PublishedKeys): string {
+  const add = [...want].filter(([sel, k]) => have.get(sel)?.value !== k.value).map(([sel, k]) => `publish ${k.role} ${sel}`);
+  const drop = [...have].filter(([sel]) => !want.has(sel)).map(([sel]) => `remove ${sel}`);
+  const todo = [...add, ...drop];
+  return `${todo.length ? todo.join(", ") : "DNS already right, the roles changed"} — re-register with --update, deploy, verify`;
+}
+
+const short = (v: unknown): string => {
+  const s = typeof v === "string" ? v : JSON.stringify(v);
+  return s && s.length > 60 ? `${s.slice(0, 40)}…(${s.length} chars)` : String(s);
+};
+
+async function assetDrift(d: DriftDeps, a: AssetSpec): Promise<AssetDrift> {
+  const items: DriftItem[] = [];
+  for (const ref of [...new Set(a.requiredSecrets)]) {
+    let exists = false;
+    try {
+      exists = await d.secrets.exists(ref);
+    } catch {
+      exists = false;
+    }
+    if (!exists) items.push({ kind: "secret", subject: ref, expected: `1Password item exists (${d.secrets.description})`, seen: "missing" });
+  }
+  const ctx = d.context[a.contextKey] as Partial<MailContextEntry> | undefined;
+  if (!ctx || typeof ctx.domainId !== "number") {
+    items.push({ kind: "context", subject: a.contextKey, expected: "a committed register entry", seen: "missing" });
+    return { asset: a.asset, instanceGroup: a.group, sendingDomain: a.domain, drifted: true, items };
+  }
+  let token: string;
+  try {
+    token = await d.secrets.read(a.tokenRef);
+    d.remember?.(token);
+  } catch {
+    items.push({ kind: "postmark", subject: a.domain, expected: "Postmark domain readable", seen: `account token ${a.tokenRef} does not resolve` });
+    return { asset: a.asset, instanceGroup: a.group, sendingDomain: a.domain, drifted: true, items };
+  }
+  let dom: DomainDetails;
+  try {
+    dom = await d.getDomain(token, ctx.domainId);
+  } catch (e) {
+    items.push({ kind: "postmark", subject: `Postmark domain ${ctx.domainId}`, expected: `domain ${a.domain} exists`, seen: (e as Error).message });
+    return { asset: a.asset, instanceGroup: a.group, sendingDomain: a.domain, drifted: true, items };
+  }
+  let pm: MailContextEntry;
+  try {
+    pm = mailEntryFromDomain(dom).entry;
+  } catch (e) {
+    items.push({ kind: "postmark", subject: `Postmark domain ${dom.ID}`, expected: "a DKIM key", seen: (e as Error).message });
+    return { asset: a.asset, instanceGroup: a.group, sendingDomain: a.domain, drifted: true, items };
+  }
+  const placement = placementOfEntry(a.domain, pm, d.platform.dmarcReportMailbox);
+
+  // Postmark ↔ placement (the seam the seed's DQ-R1-009 bug broke).
+  if (dom.Name !== a.domain) items.push({ kind: "placement", subject: `Postmark domain ${dom.ID} name`, expected: a.domain, seen: dom.Name });
+  if (pm.dkimHost !== placement.dkim.name) items.push({ kind: "placement", subject: "DKIM host", expected: placement.dkim.name, seen: pm.dkimHost });
+  if (pm.returnPathDomain !== placement.returnPath.name) items.push({ kind: "placement", subject: "Return-Path domain", expected: placement.returnPath.name, seen: pm.returnPathDomain || "none" });
+
+  // Context ↔ Postmark. A rotation (started, switched, or old key now safe to remove) is one item.
+  const want = publishedKeys(pm);
+  const have = publishedKeys(ctx);
+  const rotating = (pm.rotationKeys?.length ?? 0) > 0 || (ctx.rotationKeys?.length ?? 0) > 0;
+  if (rotating && describeKeys(want) !== describeKeys(have)) {
+    items.push({ kind: "postmark-rotation", subject: `${a.contextKey} DKIM keys`, expected: `${describeKeys(want)} (Postmark)`, seen: `${describeKeys(have)}: ${rotationAdvice(want, have)}` });
+  }
+  const fields = rotating ? (["returnPathDomain", "returnPathTarget"] as const) : (["dkimHost", "dkimSelector", "dkimPublicKey", "returnPathDomain", "returnPathTarget"] as const);
+  for (const k of fields) {
+    if (ctx[k] !== pm[k]) items.push({ kind: "context", subject: `${a.contextKey}.${k}`, expected: `${short(pm[k])} (Postmark)`, seen: short(ctx[k]) });
+  }
+
+  // Postmark's own state: verified.
+  if (!dom.DKIMVerified || !dom.ReturnPathDomainVerified) {
+    items.push({ kind: "postmark-verification", subject: `Postmark domain ${dom.ID}`, expected: "DKIM and Return-Path verified", seen: `DKIMVerified=${dom.DKIMVerified}, ReturnPathDomainVerified=${dom.ReturnPathDomainVerified}` });
+  }
+
+  // DNS ↔ placement of Postmark's values: the signing key, and the rotation keys the context
+  // already carries (a rotation not yet registered is the single item above, not also a DNS one).
+  const deployed: MailContextEntry = { ...pm, rotationKeys: (pm.rotationKeys ?? []).filter((k) => have.has(k.dkimSelector)) };
+  const dns = await verifyDomain({ label: a.asset, sendingDomain: a.domain, entry: deployed, dmarcReportMailbox: d.platform.dmarcReportMailbox, requiredOutputs: [] }, { dns: d.dns });
+  for (const c of dns.checks.filter((x) => !x.ok)) items.push({ kind: `dns:${c.check}`, subject: c.subject, expected: c.expected, seen: c.seen });
+
+  return { asset: a.asset, instanceGroup: a.group, sendingDomain: a.domain, drifted: items.length > 0, items };
+}
+
+export async function detectDrift(d: DriftDeps, groups: readonly InstanceGroup[] = INSTANCE_GROUPS): Promise<DriftReport> {
+  const assets: AssetDrift[] = [];
+  for (const a of assetsOf(d.platform, groups)) assets.push(await assetDrift(d, a));
+  return { platform: d.platform.name, instanceGroups: [...groups], resolver: d.dns.source, drifted: assets.some((a) => a.drifted), assets };
+}
+
+export function formatDrift(r: DriftReport): string {
+  const lines = [`drift (${r.instanceGroups.join(", ")}) via ${r.resolver}: ${r.drifted ? "DRIFT" : "no drift"}`];
+  for (const a of r.assets) {
+    lines.push(`  ${a.drifted ? "DRIFT" : "ok   "} ${a.asset} (${a.sendingDomain})`);
+    for (const i of a.items) lines.push(`        ${i.kind} ${i.subject}: expected ${i.expected}, seen ${i.seen}`);
+  }
+  return lines.join("\n");
+}
