@@ -8,7 +8,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { partitionContextKey, readContext, requireMailEntry } from "../../platform/mail-context";
-import type { Partition, Platform } from "../../platform/model";
+import type { Infrastructure, Partition, Platform } from "../../platform/model";
+import type { SecretValueReader } from "../../lib/aws/secrets";
 import { partitionDomain, partitionStackName } from "../../platform/names";
 import type { PlanCounts } from "../../lib/plan-summary";
 import type { PostmarkClient } from "../../lib/postmark/client";
@@ -17,6 +18,7 @@ import type { SecretStore } from "../../lib/secrets/store";
 import type { VerifyReport } from "../verify";
 import { applyStep, confirmProductionStep, destructiveStep, orderStep, planStep, preflightStep, publishDnsStep, registerStep, requireCurrentContext, verifyStep } from "./partition-steps";
 import { StepLog, StepStop } from "./steps";
+import { deployAllForReal, deployStackForReal, type DnsFollowHook } from "./real";
 import type { PartitionDeployResult, PublishDns } from "./types";
 
 export interface DeployContext {
@@ -47,9 +49,19 @@ export interface DeployContext {
   readonly verifyAttempts?: number;
   readonly verifyDelayMs?: number;
   readonly env: NodeJS.ProcessEnv;
+  /** Where local-backend state lives (default: the repository); a rehearsal keeps it in its scratch directory. */
+  readonly stateRoot?: string;
+  /** The Postmark API the Terraform provider talks to (its POSTMARK_API_URL); default Postmark's own. */
+  readonly postmarkUrl?: string;
+  /** Rehearsal hook (sandbox, real apply): serve the local AWS's Route53 from the local DNS while a stack applies. */
+  readonly followDns?: DnsFollowHook;
+  /** Secrets Manager's current values (default: the AWS SDK with the model's profile; endpoint from the env). */
+  readonly secretsReader?: (infra: Infrastructure) => SecretValueReader;
 }
 
 export async function deployPartition(ctx: DeployContext, p: Partition): Promise<PartitionDeployResult> {
+  // A real deploy (AWS, or the sandbox's local AWS) applies as synthesized: real.ts. What follows is the offline plan.
+  if (!ctx.offline) return deployStackForReal(ctx, { kind: "partition", partition: p });
   const label = `${p.infrastructure}/${p.name}`;
   const stack = partitionStackName(p);
   const log = new StepLog(label, ctx.progress);
@@ -92,8 +104,10 @@ export interface CascadeResult {
   readonly partitions: PartitionDeployResult[];
 }
 
-/** `deploy --all`: waves in order, each wave's partitions in parallel (or one by one); stops at the first failed wave. */
+/** `deploy --all` offline: waves in order, each wave's partitions in parallel (or one by one); stops at the first failed wave. */
 export async function deployCascade(ctx: DeployContext, opts: { parallel: boolean } = { parallel: true }): Promise<CascadeResult> {
+  // For real, the cascade starts at Root: Root → {Corporate, dev} → {stage, demo} → prod.
+  if (!ctx.offline) return deployAllForReal(ctx, opts);
   const t = Date.now();
   const out: PartitionDeployResult[] = [];
   for (const wave of cascadeWaves(ctx.platform)) {

@@ -12,11 +12,12 @@ import type { Infrastructure, Platform } from "../../platform/model";
 import { corporateDomain, infrastructure, partitionDomain, partitionKeyRegistryRef, partitionPostmarkTokenRef, postmarkAccount, ROOT_STACK, rootInfrastructure } from "../../platform/names";
 import { corporateTarget as registerCorporateTarget, partitionTarget as registerPartitionTarget, registerDomain } from "../register";
 import { synthPlatform } from "../synth";
-import { secretsManagerReader, describeDecisions, type SecretValueReader } from "../../lib/aws/secrets";
+import { secretsManagerReader, describeDecisions } from "../../lib/aws/secrets";
 import { readAwsProfiles } from "../../lib/aws-config";
 import type { DeployContext } from "./deploy";
 import { preflight } from "./preflight";
-import { StepError, type PartitionDeployResult, type StepResult } from "./types";
+import { StepLog, StepStop, type StepValue } from "./steps";
+import { StepError, type PartitionDeployResult } from "./types";
 import { formatPlan, type PlanCounts } from "../../lib/plan-summary";
 import { isProduction, orderViolation, readRollout, recordRollout } from "../../lib/rollout/state";
 import { terraformEnv } from "../../lib/terraform";
@@ -30,22 +31,13 @@ export interface DnsFollowHook {
   (s: { stack: string; infrastructure: string; zoneName: string }): { stop(outputs?: Readonly<Record<string, unknown>>): Promise<string> };
 }
 
-export interface RealDeployOptions {
-  /** Where local-backend state lives (default: the repository); the sandbox uses its scratch directory. */
-  readonly stateRoot?: string;
-  /** The Postmark API the provider talks to (POSTMARK_API_URL of the Terraform process). */
-  readonly postmarkUrl?: string;
-  readonly followDns?: DnsFollowHook;
-  /** Secrets Manager reader per infrastructure (default: the AWS SDK with the model's profile). */
-  readonly secretsReader?: (infra: Infrastructure) => SecretValueReader;
+interface RunFacts {
   /** Set by `deploy --all` once Root succeeded in this run: the Root check need not read its state again. */
   readonly rootAppliedInThisRun?: boolean;
 }
 
 /** The result of one stack's deploy (the partition result shape: `partition` is the label). */
 export type StackDeployResult = PartitionDeployResult & { readonly secondPlanClean?: boolean; readonly appliedResources?: number };
-
-class StepStop extends Error {}
 
 function infraOf(platform: Platform, t: DeployTarget): Infrastructure {
   if (t.kind === "partition") return infrastructure(platform, t.partition.infrastructure);
@@ -69,31 +61,17 @@ async function stackSecrets(ctx: DeployContext, t: DeployTarget): Promise<Record
   return { postmark_account_token: await read(partitionPostmarkTokenRef(t.partition)), email_encryption_key_registry: await read(partitionKeyRegistryRef(t.partition)) };
 }
 
-export async function deployStackForReal(ctx: DeployContext, o: RealDeployOptions, t: DeployTarget): Promise<StackDeployResult> {
+export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o: RunFacts = {}): Promise<StackDeployResult> {
   const label = labelOf(t);
   const stack = stackOf(t);
   const infra = infraOf(ctx.platform, t);
-  const steps: StepResult[] = [];
   const result: { registered?: PartitionDeployResult["registered"]; plan?: PlanCounts; verify?: VerifyReport; secondPlanClean?: boolean; appliedResources?: number } = {};
   const dir = path.join(ctx.workDir, stack);
   fs.mkdirSync(dir, { recursive: true });
 
-  const step = async <T>(name: string, fn: () => Promise<{ value: T; detail: string }>): Promise<T> => {
-    const started = Date.now();
-    ctx.progress(`${label}: ${name}…`);
-    try {
-      const r = await fn();
-      steps.push({ step: name, outcome: "ok", startedAt: started, durationMs: Date.now() - started, detail: r.detail });
-      ctx.progress(`${label}: ${name} ok (${((Date.now() - started) / 1000).toFixed(1)} s) — ${r.detail}`);
-      return r.value;
-    } catch (e) {
-      const outcome = e instanceof StepError ? e.outcome : "failed";
-      const detail = `${(e as Error).message}${e instanceof StepError && e.next ? `\nNext: ${e.next}` : ""}`;
-      steps.push({ step: name, outcome, startedAt: started, durationMs: Date.now() - started, detail });
-      ctx.progress(`${label}: ${name} ${outcome.toUpperCase()} — ${detail}`);
-      throw new StepStop();
-    }
-  };
+  const log = new StepLog(label, ctx.progress);
+  const steps = log.steps;
+  const step = <T>(name: string, fn: () => Promise<StepValue<T>>): Promise<T> => log.run(name, fn);
 
   try {
     if (t.kind === "partition") {
@@ -127,7 +105,7 @@ export async function deployStackForReal(ctx: DeployContext, o: RealDeployOption
       // Before anything changes (register creates a Postmark domain): Root's state must hold the adopted zone.
       await step("root-applied", async () => {
         if (o.rootAppliedInThisRun) return { value: undefined, detail: "Root applied and verified earlier in this run" };
-        const rootDir = synthPlatform({ platform: ctx.platform, outdir: path.join(dir, "root-check"), contextFile: ctx.contextFile, stacks: [ROOT_STACK], hcl: false, stateRoot: o.stateRoot }).stackDirs[ROOT_STACK];
+        const rootDir = synthPlatform({ platform: ctx.platform, outdir: path.join(dir, "root-check"), contextFile: ctx.contextFile, stacks: [ROOT_STACK], hcl: false, stateRoot: ctx.stateRoot }).stackDirs[ROOT_STACK];
         const rootJson = JSON.parse(fs.readFileSync(path.join(rootDir, "cdk.tf.json"), "utf8")) as { terraform?: { backend?: unknown } };
         const rootEnv = terraformEnv({ AWS_PROFILE: rootInfrastructure(ctx.platform).awsProfile ?? "", AWS_REGION: rootInfrastructure(ctx.platform).region, AWS_CONFIG_FILE: ctx.awsConfigFile }, ctx.env);
         const outputs = await outputsOfBackend(rootJson, path.join(path.dirname(rootDir), `${ROOT_STACK}.outputs`), rootEnv);
@@ -154,7 +132,7 @@ export async function deployStackForReal(ctx: DeployContext, o: RealDeployOption
     }
 
     const stackDirs = await step("synth", async () => {
-      const s = synthPlatform({ platform: ctx.platform, outdir: path.join(dir, "out"), contextFile: ctx.contextFile, stacks: [stack], hcl: false, stateRoot: o.stateRoot });
+      const s = synthPlatform({ platform: ctx.platform, outdir: path.join(dir, "out"), contextFile: ctx.contextFile, stacks: [stack], hcl: false, stateRoot: ctx.stateRoot });
       return { value: s.stackDirs, detail: `${stack} → ${path.join(s.stackDirs[stack], "cdk.tf.json")}` };
     });
 
@@ -164,7 +142,7 @@ export async function deployStackForReal(ctx: DeployContext, o: RealDeployOption
         AWS_PROFILE: infra.awsProfile ?? "",
         AWS_REGION: infra.region,
         AWS_CONFIG_FILE: ctx.awsConfigFile,
-        ...(o.postmarkUrl ? { POSTMARK_API_URL: o.postmarkUrl } : {}),
+        ...(ctx.postmarkUrl ? { POSTMARK_API_URL: ctx.postmarkUrl } : {}),
       },
       ctx.env,
     );
@@ -177,7 +155,7 @@ export async function deployStackForReal(ctx: DeployContext, o: RealDeployOption
 
     if (t.kind === "partition") {
       run = await step("secret-versions", async () => {
-        const reader = (o.secretsReader ?? ((i: Infrastructure) => secretsManagerReader({ profile: i.awsProfile ?? "", region: i.region, configFile: ctx.awsConfigFile, env: ctx.env })))(infra);
+        const reader = (ctx.secretsReader ?? ((i: Infrastructure) => secretsManagerReader({ profile: i.awsProfile ?? "", region: i.region, configFile: ctx.awsConfigFile, env: ctx.env })))(infra);
         const decisions = await secretVersions(run, values, reader);
         return { value: withVersions(run, decisions), detail: describeDecisions(decisions) };
       });
@@ -197,7 +175,7 @@ export async function deployStackForReal(ctx: DeployContext, o: RealDeployOption
     });
 
     if (ctx.planOnly) {
-      steps.push({ step: "apply", outcome: "skipped", startedAt: Date.now(), durationMs: 0, detail: "--plan-only: stopped after the plan" });
+      log.skipped("apply", "--plan-only: stopped after the plan");
       return { partition: label, stack, ok: true, steps, ...result };
     }
 
@@ -208,7 +186,7 @@ export async function deployStackForReal(ctx: DeployContext, o: RealDeployOption
       });
     }
 
-    const follower = o.followDns?.({ stack, infrastructure: infra.name, zoneName: zoneNameOf(ctx.platform, t) });
+    const follower = ctx.followDns?.({ stack, infrastructure: infra.name, zoneName: zoneNameOf(ctx.platform, t) });
     try {
       await step("apply", async () => {
         const changes = planned.counts.add + planned.counts.change + planned.counts.destroy;
@@ -294,13 +272,13 @@ export interface RealCascadeResult {
 }
 
 /** `deploy --all` for real: Root → {Corporate, dev} → {stage, demo} → prod, each stack as soon as its dependencies succeeded. */
-export async function deployAllForReal(ctx: DeployContext, o: RealDeployOptions, opts: { readonly parallel: boolean }): Promise<RealCascadeResult> {
+export async function deployAllForReal(ctx: DeployContext, opts: { readonly parallel: boolean }): Promise<RealCascadeResult> {
   const started = Date.now();
   let rootOk = false;
   const partitions = await runGraph<StackDeployResult>(
     cascadeGraph(ctx.platform),
     async (t) => {
-      const r = await deployStackForReal(ctx, { ...o, rootAppliedInThisRun: t.kind !== "root" && rootOk }, t);
+      const r = await deployStackForReal(ctx, t, { rootAppliedInThisRun: t.kind !== "root" && rootOk });
       if (t.kind === "root") rootOk = r.ok;
       return r;
     },
