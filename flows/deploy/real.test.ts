@@ -21,6 +21,10 @@ import { PostmarkClient } from "../../lib/postmark/client";
 import type { DeployContext } from "./deploy";
 import { runBin } from "../../testing/cli";
 import { deployStackForReal, type StackDeployResult } from "./real";
+import { detectDrift } from "../drift";
+import { readContext } from "../../platform/mail-context";
+import { dnsReader } from "../../lib/dns/reader";
+import { secretsManagerReader } from "../../lib/aws/secrets";
 
 jest.setTimeout(300_000);
 
@@ -35,6 +39,22 @@ describe("a real deploy on the local AWS", () => {
   const dev = () => findPartition(platform, "Alpha002", "dev");
   const sm = async () => new SecretsManagerClient(await clientConfig(aws, "Sandbox-Alpha002"));
   const stepOf = (r: StackDeployResult, name: string) => r.steps.find((s) => s.step === name);
+  /** `drift`'s Secrets Manager items for dev (compared in memory with the file store's values). */
+  const smDrift = async () => {
+    const report = await detectDrift(
+      {
+        platform,
+        context: readContext(env.contextFile),
+        secrets: ctx.secrets,
+        dns: dnsReader(env.dns!.address, { parentServer: env.dns!.parentAddress }),
+        getDomain: (token, id) => ctx.client(token).getDomain(id),
+        secretsManager: (i) => secretsManagerReader({ profile: i.awsProfile!, region: i.region, configFile: aws.configFile, env: aws.env }),
+      },
+      ["runtime-platform"],
+    );
+    lines.push(JSON.stringify(report));
+    return report.assets.find((a) => a.asset === "partition:Alpha002/dev")!.items.filter((i) => i.kind === "secrets-manager").map((i) => `${i.subject}: ${i.seen}`);
+  };
   const secretsFile = (): Record<string, string> => JSON.parse(fs.readFileSync(env.secretsFile, "utf8")) as Record<string, string>;
 
   beforeAll(async () => {
@@ -115,6 +135,7 @@ describe("a real deploy on the local AWS", () => {
     expect(rotate.code).toBe(0);
     const rotated = secretsFile()[partitionKeyRegistryRef(dev())];
     expect(rotated).not.toBe(old);
+    expect(await smDrift()).toEqual(["Alpha002-dev-I-EmailEncryptionKey: a different value (not shown) — the next deploy writes 1Password's"]);
 
     const r = await deployStackForReal(ctx, { kind: "partition", partition: dev() });
     expect(r.steps.filter((s) => s.outcome !== "ok")).toEqual([]);
@@ -126,14 +147,17 @@ describe("a real deploy on the local AWS", () => {
     expect((await client.send(new ListSecretVersionIdsCommand({ SecretId: names.postmarkAccountToken }))).Versions!.length).toBe(tokenVersions);
   });
 
-  it("a hand edit of the token in Secrets Manager: the next deploy restores 1Password's value", async () => {
+  it("a hand edit of the token in Secrets Manager: drift reports it, the next deploy restores 1Password's value", async () => {
     const names = partitionSecretNames(dev());
     const client = await sm();
+    expect(await smDrift()).toEqual([]);
     await client.send(new PutSecretValueCommand({ SecretId: names.postmarkAccountToken, SecretString: "hand-edited-canary-0d9e" }));
+    expect(await smDrift()).toEqual(["Alpha002-dev-EmailPostmarkAccountToken: a different value (not shown) — the next deploy writes 1Password's"]);
     const r = await deployStackForReal(ctx, { kind: "partition", partition: dev() });
     expect(r.steps.filter((s) => s.outcome !== "ok")).toEqual([]);
     expect(stepOf(r, "secret-versions")!.detail).toBe("Alpha002-dev-I-EmailEncryptionKey same as 1Password (version 2); Alpha002-dev-EmailPostmarkAccountToken differs from 1Password → version 2");
     expect((await client.send(new GetSecretValueCommand({ SecretId: names.postmarkAccountToken }))).SecretString).toBe(secretsFile()[partitionPostmarkTokenRef(dev())]);
+    expect(await smDrift()).toEqual([]);
   });
 
   it("no secret value in any progress line, state, plan or file the deploys wrote", () => {

@@ -37,7 +37,7 @@ interface RunFacts {
 }
 
 /** The result of one stack's deploy (the partition result shape: `partition` is the label). */
-export type StackDeployResult = PartitionDeployResult & { readonly secondPlanClean?: boolean; readonly appliedResources?: number };
+export type StackDeployResult = PartitionDeployResult;
 
 function infraOf(platform: Platform, t: DeployTarget): Infrastructure {
   if (t.kind === "partition") return infrastructure(platform, t.partition.infrastructure);
@@ -73,6 +73,7 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
   const steps = log.steps;
   const step = <T>(name: string, fn: () => Promise<StepValue<T>>): Promise<T> => log.run(name, fn);
 
+  let stopFollowing = async (): Promise<void> => undefined;
   try {
     if (t.kind === "partition") {
       await step("order", async () => {
@@ -148,6 +149,15 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
     );
     let run: StackRun = { stack, dir: stackDirs[stack], env: tfEnv, ...(ctx.verbose ? { tee: (l: string) => ctx.progress(l) } : {}) };
 
+    // Sandbox: the local DNS follows Route53 from here on — also while this run waits for the lock of
+    // an earlier run's Terraform that outlived its CLI (its Postmark verification needs the records served).
+    const follower = ctx.followDns?.({ stack, infrastructure: infra.name, zoneName: zoneNameOf(ctx.platform, t) });
+    let following = Boolean(follower);
+    stopFollowing = async (): Promise<void> => {
+      if (following) await follower!.stop().catch(() => undefined);
+      following = false;
+    };
+
     await step("init", async () => {
       await initStack(run);
       return { value: undefined, detail: `terraform init with ${stack}'s ${infra.backend.kind} backend` };
@@ -186,22 +196,16 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
       });
     }
 
-    const follower = ctx.followDns?.({ stack, infrastructure: infra.name, zoneName: zoneNameOf(ctx.platform, t) });
-    try {
-      await step("apply", async () => {
-        const changes = planned.counts.add + planned.counts.change + planned.counts.destroy;
-        if (changes === 0 && planned.counts.import === 0) {
-          result.appliedResources = 0;
-          return { value: undefined, detail: "nothing to apply (the plan is empty)" };
-        }
-        await applyPlan(run);
-        result.appliedResources = changes;
-        return { value: undefined, detail: `applied ${stack}: ${formatPlan(planned.counts)}` };
-      });
-    } catch (e) {
-      await follower?.stop().catch(() => undefined);
-      throw e;
-    }
+    await step("apply", async () => {
+      const changes = planned.counts.add + planned.counts.change + planned.counts.destroy;
+      if (changes === 0 && planned.counts.import === 0) {
+        result.appliedResources = 0;
+        return { value: undefined, detail: "nothing to apply (the plan is empty)" };
+      }
+      await applyPlan(run);
+      result.appliedResources = changes;
+      return { value: undefined, detail: `applied ${stack}: ${formatPlan(planned.counts)}` };
+    });
     result.appliedResources ??= 0;
 
     await step("second-plan", async () => {
@@ -221,6 +225,7 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
     });
 
     if (follower) {
+      following = false;
       await step("dns", async () => ({ value: undefined, detail: await follower.stop(outputs) }));
     }
 
@@ -261,6 +266,8 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
   } catch (e) {
     if (!(e instanceof StepStop)) throw e;
     return { partition: label, stack, ok: false, steps, ...result };
+  } finally {
+    await stopFollowing();
   }
 }
 
