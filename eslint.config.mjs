@@ -22,6 +22,7 @@ const TESTS = ["**/*.test.ts", "testing/**"];
 
 const zones = (cliMaySeeSandbox) => [
   ...Object.entries(ABOVE).flatMap(([target, froms]) => froms.map((from) => ({ target, from, message: `${target} is below ${from}: nothing imports upward (README "Layout")` }))),
+  { target: "./providers", from: "./platform/load.ts", message: "the provider bundle never pulls the file-walking platform loader (DNS-name rules: platform/dns-name.ts)" },
   ...(cliMaySeeSandbox ? [] : [{ target: "./cli", from: "./sandbox", message: "the CLI reaches rehearsal code only through cli/lib/sandbox-hooks.ts" }]),
   ...Object.keys(ABOVE).map((target) => ({ target, from: "./testing", message: "production code never imports test helpers" })),
   ...Object.keys(ABOVE).map((target) => ({ target, from: "./**/*.test.ts", message: "production code never imports tests" })),

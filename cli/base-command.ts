@@ -6,7 +6,7 @@ import { loadSelectedPlatform, type SelectedPlatform } from "../platform/select"
 import type { Platform } from "../platform/model";
 import { scrub } from "../lib/redact";
 import { selectSecretStore, SecretNotFoundError, type SecretStore } from "../lib/secrets";
-import { PostmarkClient, PostmarkApiError, DEFAULT_API_URL, type RetryInfo, type RetryPolicy } from "../lib/postmark/client";
+import { PostmarkClient, PostmarkApiError, DEFAULT_API_URL, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type RetryInfo } from "../lib/postmark/client";
 import { FlowError } from "../flows/errors";
 import { CliError, FailedWithResult } from "./lib/errors";
 
@@ -15,10 +15,13 @@ export { CliError } from "./lib/errors";
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof ArdaCommand)["baseFlags"] & T["flags"]>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T["args"]>;
 
-/** Test hook: tighten the Postmark client's retry policy ("limit,baseMs,maxMs") so fault tests stay fast. */
-export const RETRY_ENV = "ARDA_MAIL_POSTMARK_RETRY";
-/** Test hook: per-attempt Postmark timeout in ms. */
-export const TIMEOUT_ENV = "ARDA_MAIL_POSTMARK_TIMEOUT_MS";
+/** `--postmark-timeout <seconds>`: a positive number of seconds, at most 600 (fractions allowed). */
+export function parseTimeoutSeconds(input: string): number {
+  const s = input.trim();
+  const n = /^\d+(\.\d+)?$/.test(s) ? Number(s) : NaN;
+  if (!(n > 0 && n <= 600)) throw new Error(`--postmark-timeout must be a number of seconds above 0 and at most 600 (e.g. 30 or 2.5), got "${input}"`);
+  return n;
+}
 
 /**
  * The base of every `arda-mail` command.
@@ -48,6 +51,19 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
     "postmark-url": Flags.string({
       description: `Postmark API base URL (default ${DEFAULT_API_URL}; the sandbox prints its own)`,
       env: "POSTMARK_API_URL",
+      helpGroup: "GLOBAL",
+    }),
+    "postmark-timeout": Flags.custom<number>({
+      description: `seconds to wait for each Postmark answer before it counts as a timeout (default ${DEFAULT_TIMEOUT_MS / 1000})`,
+      helpValue: "<seconds>",
+      helpGroup: "GLOBAL",
+      parse: async (input) => parseTimeoutSeconds(input),
+    })(),
+    "postmark-retries": Flags.integer({
+      description: `retries of a Postmark call after a rate limit, server error, timeout or dropped connection (default ${DEFAULT_RETRY.limit}; a create is re-sent only when it provably did not land)`,
+      helpValue: "<n>",
+      min: 0,
+      max: 10,
       helpGroup: "GLOBAL",
     }),
     "context-file": Flags.string({
@@ -148,8 +164,8 @@ export abstract class ArdaCommand<T extends typeof Command> extends Command {
     return new PostmarkClient({
       accountToken,
       apiUrl: this.postmarkUrl(),
-      retry: retryFromEnv(),
-      timeoutMs: process.env[TIMEOUT_ENV] ? Number(process.env[TIMEOUT_ENV]) : undefined,
+      retry: this.flags["postmark-retries"] === undefined ? undefined : { ...DEFAULT_RETRY, limit: this.flags["postmark-retries"] as number },
+      timeoutMs: this.flags["postmark-timeout"] === undefined ? undefined : Math.max(1, Math.round((this.flags["postmark-timeout"] as number) * 1000)),
       onRetry: (r: RetryInfo) => this.progress(`  Postmark ${r.method} ${r.path}: ${r.kind} (HTTP ${r.status || "-"}), retry ${r.attempt} in ${r.delayMs} ms`),
     });
   }
@@ -199,15 +215,8 @@ function describe(err: Error & { oclif?: { exit?: number } }): { message: string
     return { message: err.message, next: "fix the cause above and re-run the same command: it is idempotent", code: 1, detail: { postmark: { kind: err.kind, status: err.status, errorCode: err.errorCode } } };
   }
   // oclif parse errors (missing argument, unknown flag) carry their own text.
-  if (err.oclif?.exit !== undefined || err.name === "CLIError" || /Missing \d+ required arg|Unexpected argument|Nonexistent flag/.test(err.message)) {
+  if (err.oclif?.exit !== undefined || err.name === "CLIError" || /Missing \d+ required arg|Unexpected argument|Nonexistent flag|^Parsing --/.test(err.message)) {
     return { message: err.message, next: "see --help for the arguments and an example", code: 2 };
   }
   return { message: err.message || String(err), next: "fix the cause above and re-run the same command", code: 1 };
-}
-
-function retryFromEnv(): RetryPolicy | undefined {
-  const v = process.env[RETRY_ENV];
-  if (!v) return undefined;
-  const [limit, baseDelayMs, maxDelayMs] = v.split(",").map(Number);
-  return { limit, baseDelayMs, maxDelayMs };
 }

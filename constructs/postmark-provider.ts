@@ -1,4 +1,4 @@
-import { TerraformVariable } from "cdktf";
+import { TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { PostmarkProvider } from "../.gen/providers/postmark/provider";
 
@@ -6,6 +6,10 @@ import { PostmarkProvider } from "../.gen/providers/postmark/provider";
  * Our Postmark provider, configured from the sensitive token variable — never a literal. The API
  * URL is left to the provider's POSTMARK_API_URL fallback so the same stack targets the sandbox.
  */
-export function postmarkProvider(scope: Construct, accountToken: TerraformVariable): PostmarkProvider {
-  return new PostmarkProvider(scope, "postmark", { accountToken: accountToken.stringValue });
+export function postmarkProvider(scope: Construct, accountToken: TerraformVariable, source?: string): PostmarkProvider {
+  const provider = new PostmarkProvider(scope, "postmark", { accountToken: accountToken.stringValue });
+  // The bindings carry `arda-cards/postmark`; a published copy (e.g. a private registry) is the same
+  // provider under another address (platform model `postmarkProviderSource`).
+  if (source) TerraformStack.of(scope).addOverride("terraform.required_providers.postmark.source", source);
+  return provider;
 }

@@ -10,7 +10,7 @@ import { PostmarkClient } from "../lib/postmark/client";
 import { FileSecretStore } from "../lib/secrets";
 import { dnsReader } from "../lib/dns/reader";
 import { partitionTarget as verifyTarget, verifyDomain } from "./verify";
-import { detectDrift, formatDrift, type DriftDeps } from "./drift";
+import { CI_VAULT, ciPostmarkTokenRef, detectDrift, formatDrift, type DriftDeps } from "./drift";
 
 const platform = loadPlatform("sandbox");
 let env: SandboxEnvironment;
@@ -149,4 +149,31 @@ describe("drift on the sandbox (Postmark sandbox + Knot DNS on loopback)", () =>
     zones = zonesFromPlacement(platform, entries());
   });
 
+});
+
+describe("drift in CI mode (DQ-R1-007: CI's 1Password token reads only Arda-SystemsOAM)", () => {
+  it("reads only Arda-SystemsOAM — CI's own Postmark tokens — and says the deploy-time items were not checked", async () => {
+    const touched: string[] = [];
+    const store = {
+      description: "recording store",
+      read: async (ref: string) => {
+        touched.push(ref);
+        if (ref.startsWith(`op://${CI_VAULT}/Drift-`)) return env.sandbox.accountToken;
+        throw new Error(`no ${ref}`);
+      },
+      exists: async (ref: string) => (touched.push(ref), true),
+      write: async () => undefined,
+    };
+    const r = await detectDrift(deps({ secrets: store, ci: true }));
+    expect(r.drifted).toBe(false);
+    expect(r.secretsChecked).toBe(false);
+    expect(formatDrift(r)).toContain("no drift (CI mode: deploy-time 1Password items not checked)");
+    expect([...new Set(touched)].sort()).toEqual([ciPostmarkTokenRef("PostmarkNonProd"), ciPostmarkTokenRef("PostmarkProd")].sort());
+    expect(ciPostmarkTokenRef("PostmarkProd")).toBe("op://Arda-SystemsOAM/Drift-PostmarkProd/credential");
+  });
+
+  it("names the missing CI token item when it is not there", async () => {
+    const r = await detectDrift(deps({ ci: true }), ["corporate"]);
+    expect(r.assets[0].items).toEqual([{ kind: "postmark", subject: corporateDomain(platform), expected: "Postmark domain readable", seen: `account token ${ciPostmarkTokenRef("PostmarkProd")} does not resolve` }]);
+  });
 });

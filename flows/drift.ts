@@ -5,6 +5,11 @@
  * context. Postmark is the reference: DNS is compared with the placement of Postmark's values, and
  * the context with Postmark — so one injected change shows up as exactly one drift item.
  * Plus the external resources every deploy needs (the 1Password items) must exist.
+ *
+ * CI mode (`ci: true`, the scheduled workflows): CI's 1Password service account reads only
+ * `Arda-SystemsOAM` (DQ-R1-007). Drift then reads Postmark with CI's own account tokens kept there
+ * (`ciPostmarkTokenRef`, one per Postmark account) instead of the partitions' tokens in their own
+ * vaults, and leaves the existence of deploy-time items to deploy's pre-flight (the report says so).
  */
 import type { MailContextEntry } from "../platform/mail-context";
 import { corporateContextKey, partitionContextKey, placementOfEntry } from "../platform/mail-context";
@@ -39,10 +44,20 @@ export interface AssetDrift {
 
 export interface DriftReport {
   readonly platform: string;
+  /** False in CI mode: the deploy-time 1Password items were not checked (deploy's pre-flight does). */
+  readonly secretsChecked: boolean;
   readonly instanceGroups: InstanceGroup[];
   readonly resolver: string;
   readonly drifted: boolean;
   readonly assets: AssetDrift[];
+}
+
+/** The one vault CI's 1Password token may read (DQ-R1-007). */
+export const CI_VAULT = "Arda-SystemsOAM";
+
+/** CI's own Postmark account token for drift, per Postmark account (e.g. `op://Arda-SystemsOAM/Drift-PostmarkProd/credential`). */
+export function ciPostmarkTokenRef(postmarkAccountName: string): string {
+  return `op://${CI_VAULT}/Drift-${postmarkAccountName}/credential`;
 }
 
 export interface DriftDeps {
@@ -58,6 +73,8 @@ export interface DriftDeps {
    * each partition secret must hold 1Password's value — compared in memory, never printed.
    */
   readonly secretsManager?: (infra: Infrastructure) => SecretValueReader;
+  /** CI mode: read only CI_VAULT (see the header). */
+  readonly ci?: boolean;
 }
 
 interface AssetSpec {
@@ -66,6 +83,8 @@ interface AssetSpec {
   readonly domain: string;
   readonly contextKey: string;
   readonly tokenRef: string;
+  /** The Postmark account the asset's domain lives in. */
+  readonly postmarkAccount: string;
   /** 1Password items a deploy of this asset needs. */
   readonly requiredSecrets: string[];
   /** The partition's Secrets Manager secrets and the 1Password references they are written from. */
@@ -82,6 +101,7 @@ function assetsOf(platform: Platform, groups: readonly InstanceGroup[]): AssetSp
       domain: corporateDomain(platform),
       contextKey: corporateContextKey(platform),
       tokenRef: postmarkAccount(platform, platform.corporate.postmarkAccount).tokenRef,
+      postmarkAccount: platform.corporate.postmarkAccount,
       requiredSecrets: [...accountRefs, ...platform.corporate.assets.map((a) => corporateServerTokenRef(platform, a))],
     });
   }
@@ -93,6 +113,7 @@ function assetsOf(platform: Platform, groups: readonly InstanceGroup[]): AssetSp
         domain: partitionDomain(platform, p),
         contextKey: partitionContextKey(p),
         tokenRef: partitionPostmarkTokenRef(p),
+        postmarkAccount: p.postmarkAccount,
         requiredSecrets: [...accountRefs, partitionPostmarkTokenRef(p), partitionKeyRegistryRef(p)],
         storedSecrets: {
           infrastructure: p.infrastructure,
@@ -160,7 +181,7 @@ async function secretsManagerDrift(d: DriftDeps, stored: NonNullable<AssetSpec["
 
 async function assetDrift(d: DriftDeps, a: AssetSpec): Promise<AssetDrift> {
   const items: DriftItem[] = [];
-  for (const ref of [...new Set(a.requiredSecrets)]) {
+  for (const ref of d.ci ? [] : [...new Set(a.requiredSecrets)]) {
     let exists = false;
     try {
       exists = await d.secrets.exists(ref);
@@ -176,11 +197,12 @@ async function assetDrift(d: DriftDeps, a: AssetSpec): Promise<AssetDrift> {
     return { asset: a.asset, instanceGroup: a.group, sendingDomain: a.domain, drifted: true, items };
   }
   let token: string;
+  const tokenRef = d.ci ? ciPostmarkTokenRef(a.postmarkAccount) : a.tokenRef;
   try {
-    token = await d.secrets.read(a.tokenRef);
+    token = await d.secrets.read(tokenRef);
     d.remember?.(token);
   } catch {
-    items.push({ kind: "postmark", subject: a.domain, expected: "Postmark domain readable", seen: `account token ${a.tokenRef} does not resolve` });
+    items.push({ kind: "postmark", subject: a.domain, expected: "Postmark domain readable", seen: `account token ${tokenRef} does not resolve` });
     return { asset: a.asset, instanceGroup: a.group, sendingDomain: a.domain, drifted: true, items };
   }
   let dom: DomainDetails;
@@ -233,11 +255,11 @@ async function assetDrift(d: DriftDeps, a: AssetSpec): Promise<AssetDrift> {
 export async function detectDrift(d: DriftDeps, groups: readonly InstanceGroup[] = INSTANCE_GROUPS): Promise<DriftReport> {
   const assets: AssetDrift[] = [];
   for (const a of assetsOf(d.platform, groups)) assets.push(await assetDrift(d, a));
-  return { platform: d.platform.name, instanceGroups: [...groups], resolver: d.dns.source, drifted: assets.some((a) => a.drifted), assets };
+  return { platform: d.platform.name, secretsChecked: !d.ci, instanceGroups: [...groups], resolver: d.dns.source, drifted: assets.some((a) => a.drifted), assets };
 }
 
 export function formatDrift(r: DriftReport): string {
-  const lines = [`drift (${r.instanceGroups.join(", ")}) via ${r.resolver}: ${r.drifted ? "DRIFT" : "no drift"}`];
+  const lines = [`drift (${r.instanceGroups.join(", ")}) via ${r.resolver}: ${r.drifted ? "DRIFT" : "no drift"}${r.secretsChecked ? "" : " (CI mode: deploy-time 1Password items not checked)"}`];
   for (const a of r.assets) {
     lines.push(`  ${a.drifted ? "DRIFT" : "ok   "} ${a.asset} (${a.sendingDomain})`);
     for (const i of a.items) lines.push(`        ${i.kind} ${i.subject}: expected ${i.expected}, seen ${i.seen}`);

@@ -85,6 +85,9 @@ export async function registerDomain(o: RegisterOptions): Promise<RegisterResult
   const expectedReturnPath = returnPathDomainFor(target.domain);
   const base = { target: target.label, domain: target.domain, contextKey: target.contextKey, contextFile: o.contextFile, dryRun: o.dryRun };
 
+  // Read (and shape-check) the context before Postmark is touched: a context that cannot be read
+  // could not record what a create returns.
+  const context = readContextEntries(o.contextFile);
   o.progress(`${target.label}: looking for ${target.domain} in Postmark (${target.postmarkAccount})…`);
   let domain = await client.findDomainByName(target.domain);
   let action: RegisterAction = "found";
@@ -116,7 +119,6 @@ export async function registerDomain(o: RegisterOptions): Promise<RegisterResult
   }
 
   const { entry, key } = entryFromDomain(o.dryRun ? { ...domain, ReturnPathDomain: expectedReturnPath } : domain);
-  const context = readContextEntries(o.contextFile);
   // The entry must be what synth accepts; check before anything is written.
   requireMailEntry({ [target.contextKey]: entry }, target.contextKey, target.domain, o.contextFile);
   const existing = context[target.contextKey] as Partial<MailContextEntry> | undefined;

@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { prepareRemoteRun, usesCloudBackend } from "../lib/remote-run";
 import { buildApp } from "../main";
 import { REPO_ROOT } from "../platform/load";
 import type { Platform } from "../platform/model";
@@ -18,6 +19,8 @@ export interface SynthOptions {
   hcl?: boolean;
   /** Directory local-backend state paths are resolved against (default: the repository root). */
   stateRoot?: string;
+  /** Environment of the local `terraform init` that pins a cloud-backend stack's providers. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface SynthResult {
@@ -38,6 +41,8 @@ export function synthPlatform(opts: SynthOptions): SynthResult {
   const unknown = (opts.stacks ?? []).filter((s) => !stacks.includes(s));
   if (unknown.length) throw new Error(`unknown stack ${unknown.map((s) => `"${s}"`).join(", ")} for platform ${platform.name}`);
   const stackDirs = Object.fromEntries(stacks.map((s) => [s, path.join(outdir, "stacks", s)]));
+  // A `cloud` backend means a remote run gets only the uploaded stack directory (lib/remote-run.ts).
+  for (const dir of Object.values(stackDirs)) if (usesCloudBackend(dir)) prepareRemoteRun(dir, { env: opts.env });
   const hclDirs: Record<string, string> = {};
   if (opts.hcl ?? true) {
     const hclOut = path.join(outdir, "hcl");

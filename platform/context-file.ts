@@ -37,6 +37,9 @@ export function readContextDocument(file: string): ContextDocument {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { doc: {}, context: {}, trailingNewline: true };
+    // A parent is a file: the context can neither be read nor ever be written — say so before anything
+    // (register creates nothing in Postmark it could not record).
+    if (code === "ENOTDIR") throw new ContextFileError(file, "cannot be read or created (ENOTDIR: a parent path is a file, not a directory)");
     if (code === "EISDIR") throw new ContextFileError(file, "is a directory, not a context file; point ARDA_MAIL_CONTEXT_FILE (or the model's contextFile) at a JSON file");
     if (code === "EACCES" || code === "EPERM") throw new ContextFileError(file, "cannot be read (permission denied); check the file's owner and mode");
     throw new ContextFileError(file, `cannot be read (${code ?? (e as Error).message})`);

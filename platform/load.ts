@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { MAX_DOMAIN_NAME_LENGTH as MAX_DNS_NAME } from "./dns-name";
 import type { CorporateAsset, Infrastructure, Partition, Platform, StateBackend } from "./model";
-import { dkimHostFor, LONGEST_DKIM_SELECTOR, MAX_DNS_NAME } from "./placement";
+import { dkimHostFor, LONGEST_DKIM_SELECTOR } from "./placement";
 import { issueMessages, platformSchema, SHAPES, show, type PlatformInput } from "./schema";
 
 /** Repository root (this file lives in `platform/`, compiled into `dist/platform/`). */
@@ -55,22 +56,33 @@ export function repoRelative(file: string): string {
 }
 
 export function loadPlatform(name: string, options: LoadOptions = {}): Platform {
+  // The name becomes a path (platform/<name>.platform.json): it must not lead out of platform/.
+  if (!options.file && !SHAPES.platformName.test(name)) {
+    throw new PlatformValidationError(name, [`platform: ${show(name)} is not a platform name (lower-case letters, digits and hyphens); known: ${PLATFORM_NAMES.join(", ")}`]);
+  }
   const file = options.file ?? platformFile(name);
   if (!fs.existsSync(file)) {
     throw new PlatformValidationError(file, [
       `platform: unknown platform "${name}" (no ${path.relative(REPO_ROOT, file)}); known: ${PLATFORM_NAMES.join(", ")}`,
     ]);
   }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PlatformValidationError(file, [`(file): cannot be read (${code === "EISDIR" ? "it is a directory" : (code ?? (e as Error).message)})`]);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+    raw = JSON.parse(text);
   } catch (e) {
     throw new PlatformValidationError(file, [`(file): not valid JSON: ${(e as Error).message}`]);
   }
   return validatePlatform(raw, { source: repoRelative(file), env: options.env ?? process.env });
 }
 
-export { isDnsLabel, isDomainName } from "./schema";
+export { isDnsLabel, isDomainName } from "./dns-name";
 
 /**
  * Validate untrusted JSON into a Platform; collects every problem, then throws once. First the

@@ -108,4 +108,10 @@ export interface Platform {
   readonly instanceGroups: { readonly corporate: InstanceGroup; readonly runtimePlatform: InstanceGroup };
   /** File (relative to the repository root) whose `context` holds the register output. */
   readonly contextFile: string;
+  /**
+   * Source address of our Postmark provider in the stacks' required_providers, when it is not
+   * `arda-cards/postmark` (the local build): e.g. `app.terraform.io/<org>/postmark` once it is
+   * published to the HCP Terraform private registry (providers/postmark/README.md "Publishing").
+   */
+  readonly postmarkProviderSource?: string;
 }

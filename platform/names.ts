@@ -1,4 +1,4 @@
-import { isDnsLabel } from "./load";
+import { isDnsLabel } from "./dns-name";
 import type { CorporateAsset, Infrastructure, Partition, Platform, PostmarkAccount } from "./model";
 
 /**

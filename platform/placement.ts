@@ -16,8 +16,6 @@ export const ROOT_SPF = "v=spf1 -all";
 export const POSTMARK_DKIM_SELECTOR = /^\d{14}pm$/;
 /** A selector of the longest form Postmark issues (for length checks of derived names). */
 export const LONGEST_DKIM_SELECTOR = "20260526234343pm";
-/** A DNS name is at most 253 characters (in presentation form, without the trailing dot). */
-export const MAX_DNS_NAME = 253;
 /** Route53 refuses a TXT character-string longer than 255 bytes. */
 export const TXT_CHUNK = 255;
 

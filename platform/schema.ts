@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DNS_LABEL, isDomainName } from "./dns-name";
 
 /**
  * The platform file's structure as a strict zod schema: every field, its type and its exact shape.
@@ -11,7 +12,7 @@ import { z } from "zod";
  */
 
 export const SHAPES = {
-  dnsLabel: /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+  dnsLabel: DNS_LABEL,
   accountId: /^\d{12}$/,
   region: /^[a-z]{2}(-gov)?-[a-z]+-\d$/,
   opRef: /^op:\/\/[A-Za-z0-9][A-Za-z0-9 ._-]*\/[A-Za-z0-9][A-Za-z0-9 ._-]*\/[A-Za-z0-9][A-Za-z0-9 ._-]*$/,
@@ -43,17 +44,10 @@ export const SHAPES = {
   tfcName: /^[A-Za-z0-9_-]{1,90}$/,
   tfcProject: /^[A-Za-z0-9_-][A-Za-z0-9 _-]{0,39}$/,
   /** A Route53 zone comment (mirrors the registrar's, free text): printable, no control characters, ≤ 256. */
+  /** `[<host>/]<namespace>/postmark`, the shape Terraform accepts for our provider's source address. */
+  postmarkProviderSource: /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[0-9]{1,5})?\/)?[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\/postmark$/,
   zoneComment: /^(?!.*TfToken\[)[^\p{Cc}]{0,256}$/u,
 } as const;
-
-/** True when `label` is a single DNS-safe label (lower-case letters, digits, inner hyphens, ≤ 63). */
-export function isDnsLabel(label: string): boolean {
-  return SHAPES.dnsLabel.test(label);
-}
-
-export function isDomainName(name: string): boolean {
-  return name.length <= 253 && name.split(".").length >= 2 && name.split(".").every(isDnsLabel);
-}
 
 /** A value in a message: JSON-quoted (newlines and quotes stay visible), long values shortened. */
 export function show(v: unknown): string {
@@ -183,6 +177,11 @@ export const platformSchema = object({
     runtimePlatform: object({ dkimSource: oneOf(["context", "provider"]) }),
   }),
   contextFile: repoPath(),
+  postmarkProviderSource: str(
+    SHAPES.postmarkProviderSource,
+    'a provider source address "[<host>/]<namespace>/postmark" (e.g. "app.terraform.io/arda/postmark")',
+    "must not be empty (leave it out to use the local build, arda-cards/postmark)",
+  ).optional(),
 });
 
 export type PlatformInput = z.infer<typeof platformSchema>;

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { platformFile, PlatformValidationError, validatePlatform } from "./load";
+import { loadPlatform, platformFile, PlatformValidationError, validatePlatform } from "./load";
 import { ContextFileError, readContext } from "./context-file";
 import { partitionMailEntry } from "./mail-context";
 import { findPartition } from "./names";
@@ -41,7 +41,7 @@ describe("the platform file is a strict schema (issue 10 item 2)", () => {
     [
       "an unknown top-level field",
       (r: any) => (r.mailRoot = "x"),
-      ["mailRoot: unknown field; known: name, mailRootDomain, dmarcReportMailbox, reservedNames, rootZone, dnsRecordsRoleName, infrastructures, postmarkAccounts, partitions, corporate, instanceGroups, contextFile"],
+      ["mailRoot: unknown field; known: name, mailRootDomain, dmarcReportMailbox, reservedNames, rootZone, dnsRecordsRoleName, infrastructures, postmarkAccounts, partitions, corporate, instanceGroups, contextFile, postmarkProviderSource"],
     ],
     [
       "an accountId given as a number",
@@ -77,6 +77,16 @@ describe("the platform file is a strict schema (issue 10 item 2)", () => {
     ["a local backend's directory", (r: any) => (r.infrastructures[0].backend.directory = "state/../../x"), `infrastructures.Root.backend.directory: "state/../../x" ${NOT_INSIDE}`],
   ])("every path stays inside the repository: %s", (_name, edit, expected) => {
     expect(problemsOf(edit)).toEqual([expected]);
+  });
+
+  it("a platform name that would lead out of platform/ is refused; a directory is not called invalid JSON", () => {
+    expect(() => loadPlatform("../../tmp/evil", { env: {} })).toThrow('platform: "../../tmp/evil" is not a platform name (lower-case letters, digits and hyphens); known: sandbox, arda');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "h10a-dir-"));
+    try {
+      expect(() => loadPlatform("sandbox", { env: {}, file: dir })).toThrow("(file): cannot be read (it is a directory)");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a 247-character root whose derived names pass 253 characters fails at load, naming each source", () => {

@@ -46,7 +46,7 @@ export class MailZoneStack extends TerraformStack {
       sessionName: `arda-mail-${stackName}`.slice(0, 64),
     });
     this.postmarkAccountToken = postmarkAccountTokenVariable(this, props.postmarkAccount);
-    postmarkProvider(this, this.postmarkAccountToken);
+    postmarkProvider(this, this.postmarkAccountToken, platform.postmarkProviderSource);
 
     this.zone = new Route53Zone(this, props.zoneId, { name: lit(props.domain), comment: lit(props.zoneComment) });
     const delegation = new UpstreamNsDelegation(this, "ns_delegation", { zone: this.zone, zoneName: props.domain, parentZoneId: lit(platform.rootZone.id), upstreamProvider: upstream });

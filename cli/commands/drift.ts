@@ -19,11 +19,17 @@ export default class Drift extends ArdaCommand<typeof Drift> {
     "<%= config.bin %> drift",
     "<%= config.bin %> drift --instance-group corporate --json",
     "<%= config.bin %> drift --instance-group runtime-platform --resolver 127.0.0.1:5353 --parent-server 127.0.0.1:5353",
+    "<%= config.bin %> drift --instance-group corporate --ci --json",
   ];
   static flags = {
     "instance-group": Flags.string({ description: "limit to one instance group", options: [...INSTANCE_GROUPS] }),
     resolver: resolverFlag,
     "parent-server": parentServerFlag,
+    ci: Flags.boolean({
+      description:
+        "CI mode (the scheduled workflows): read only Arda-SystemsOAM (DQ-R1-007) — Postmark through CI's own tokens op://Arda-SystemsOAM/Drift-<PostmarkAccount>/credential; deploy-time 1Password items are left to deploy's pre-flight",
+      default: false,
+    }),
   };
 
   public async run(): Promise<DriftReport> {
@@ -37,8 +43,10 @@ export default class Drift extends ArdaCommand<typeof Drift> {
         dns,
         getDomain: (token, id) => this.postmark(token).getDomain(id),
         remember: (s) => this.rememberSecret(s),
-        // Secrets Manager is compared wherever a deploy would apply (a real platform, or the sandbox's local AWS).
-        ...(defaultOffline(this.platform(), process.env) ? {} : { secretsManager: (i: Infrastructure) => secretsManagerReader({ profile: i.awsProfile ?? "", region: i.region, configFile: awsConfigFile(), env: process.env }) }),
+        ci: this.flags.ci,
+        // Secrets Manager is compared wherever a deploy would apply (a real platform, or the sandbox's
+        // local AWS) — not in CI mode, which has no AWS profile.
+        ...(this.flags.ci || defaultOffline(this.platform(), process.env) ? {} : { secretsManager: (i: Infrastructure) => secretsManagerReader({ profile: i.awsProfile ?? "", region: i.region, configFile: awsConfigFile(), env: process.env }) }),
       },
       group ? [group] : INSTANCE_GROUPS,
     );

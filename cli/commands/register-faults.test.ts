@@ -1,13 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readContext } from "../../platform/mail-context";
-import { RETRY_ENV, TIMEOUT_ENV } from "../base-command";
 import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness, type Outcome } from "../../testing/cli";
 import Register from "./register";
 import type { RegisterResult } from "../../flows/register";
 
-process.env[RETRY_ENV] = "2,5,20";
-process.env[TIMEOUT_ENV] = "700";
+/** Few retries and a short timeout, through the documented flags, so fault tests stay fast. */
+const POSTMARK_FLAGS = ["--postmark-retries", "2", "--postmark-timeout", "0.7"];
 
 describe("arda-mail register: bad input and faults", () => {
   let h: Harness;
@@ -30,7 +29,7 @@ describe("arda-mail register: bad input and faults", () => {
     expect(o.stdout + o.stderr).not.toContain(CANARY_TOKEN);
     expect(filesText(h.dir, [h.secretsFile])).not.toContain(CANARY_TOKEN);
   };
-  const run = (args: string[]): Promise<Outcome<RegisterResult>> => runInProcess<RegisterResult>(Register, [...args, ...h.flags]);
+  const run = (args: string[]): Promise<Outcome<RegisterResult>> => runInProcess<RegisterResult>(Register, [...args, ...h.flags, ...POSTMARK_FLAGS]);
   const domainCount = async (): Promise<number> => (await h.sandbox.admin.state()).domains.length;
 
   test.each([
@@ -138,14 +137,15 @@ describe("arda-mail register: bad input and faults", () => {
     expect((readContext(h.contextFile)["partitionMail:Alpha002:dev"] as { dkimPublicKey: string }).dkimPublicKey).not.toContain("OLDKEY");
   });
 
-  test("cdktf.json unwritable: clear message, the old file intact, no temp file left", async () => {
+  test("cdktf.json unreachable: refused before Postmark is touched, clear message, nothing written", async () => {
     // Root ignores file modes, so make the write itself impossible: the context file's directory is a file.
     const blocked = path.join(h.dir, "not-a-dir");
     fs.writeFileSync(blocked, "");
-    const o = await runInProcess(Register, ["Alpha002", "dev", ...h.flags.slice(0, -1), path.join(blocked, "cdktf.json")]);
+    const o = await runInProcess(Register, ["Alpha002", "dev", ...POSTMARK_FLAGS, ...h.flags.slice(0, -1), path.join(blocked, "cdktf.json")]);
     expect(o.code).not.toBe(0);
-    expect(o.stderr).toMatch(/cannot write .*not-a-dir\/cdktf\.json\.lock: ENOTDIR/);
+    expect(o.stderr).toMatch(/not-a-dir\/cdktf\.json: cannot be read or created \(ENOTDIR: a parent path is a file, not a directory\)/);
     expect(fs.readFileSync(blocked, "utf8")).toBe("");
+    expect((await h.sandbox.admin.state()).domains).toEqual([]);
     expect(o.stdout + o.stderr).not.toContain(CANARY_TOKEN);
   });
 });

@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import { readContext, partitionMailEntry, corporateMailEntry } from "../../platform/mail-context";
 import { loadPlatform } from "../../platform/load";
-import { RETRY_ENV, TIMEOUT_ENV } from "../base-command";
 import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness } from "../../testing/cli";
 import Register from "./register";
 import RegisterCorporate from "./register/corporate";
@@ -10,8 +9,8 @@ import { synthPlatform } from "../../flows/synth";
 import { planOffline } from "../../flows/plan-offline";
 import * as path from "node:path";
 
-process.env[RETRY_ENV] = "3,5,40";
-process.env[TIMEOUT_ENV] = "1500";
+/** Few retries and a short timeout, through the documented flags. */
+const POSTMARK_FLAGS = ["--postmark-retries", "3", "--postmark-timeout", "1.5"];
 
 const platform = loadPlatform("sandbox");
 
@@ -32,14 +31,14 @@ describe("arda-mail register (in-process, real sandbox on loopback)", () => {
 
   test("registers all four partitions and corporate; the entries pass requireMailEntry; other keys kept; second run changes nothing", async () => {
     for (const [infra, part] of [["Alpha002", "dev"], ["Alpha002", "stage"], ["Alpha001", "demo"], ["Alpha001", "prod"]]) {
-      const o = await runInProcess<RegisterResult>(Register, [infra, part, ...h.flags, "--json"]);
+      const o = await runInProcess<RegisterResult>(Register, [infra, part, ...h.flags, ...POSTMARK_FLAGS, "--json"]);
       expect(o.stderr).toContain(`created ${part}.ardamails.com`);
       expect(o.code).toBe(0);
       const json = JSON.parse(o.stdout) as RegisterResult;
       expect(json).toMatchObject({ postmark: "created", context: "written", domain: `${part}.ardamails.com`, dkimKey: "pending" });
       assertNoCanary(o);
     }
-    const c = await runInProcess<RegisterResult>(RegisterCorporate, [...h.flags]);
+    const c = await runInProcess<RegisterResult>(RegisterCorporate, [...h.flags, ...POSTMARK_FLAGS]);
     expect(c.code).toBe(0);
     expect(c.stderr).toContain("wrote corporateMail:Root:arda");
     const ctx = readContext(h.contextFile);
@@ -67,7 +66,7 @@ describe("arda-mail register (in-process, real sandbox on loopback)", () => {
     fs.rmSync(outdir, { recursive: true, force: true });
 
     const before = fs.statSync(h.contextFile).mtimeMs;
-    const again = await runInProcess<RegisterResult>(Register, ["Alpha002", "dev", ...h.flags]);
+    const again = await runInProcess<RegisterResult>(Register, ["Alpha002", "dev", ...h.flags, ...POSTMARK_FLAGS]);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("already exists");
     expect(again.stderr).toContain("is up to date — nothing changed");
@@ -77,7 +76,7 @@ describe("arda-mail register (in-process, real sandbox on loopback)", () => {
 
   test("--dry-run creates nothing and writes nothing", async () => {
     const before = fs.readFileSync(h.contextFile, "utf8");
-    const o = await runInProcess(Register, ["Alpha002", "dev", ...h.flags, "--dry-run", "--json"]);
+    const o = await runInProcess(Register, ["Alpha002", "dev", ...h.flags, ...POSTMARK_FLAGS, "--dry-run", "--json"]);
     expect(o.code).toBe(0);
     expect(JSON.parse(o.stdout)).toMatchObject({ postmark: "would-create", dryRun: true });
     expect(o.stderr).toContain("would create dev.ardamails.com with Return-Path pm-bounces.dev.ardamails.com");

@@ -425,3 +425,79 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
 }
+
+describe("answers checked before use (issue 10 item 3; the CLI cases are in cli/commands/register-postmark-answers.test.ts)", () => {
+  const answer = (body: unknown, over: Record<string, unknown> = {}) =>
+    sb.admin.injectFault({ kind: "answer", body: typeof body === "string" ? body : JSON.stringify(body), count: 1, ...over });
+
+  test("getDomain / editDomain / verifyDkim / verifyReturnPath answered about another ID are refused, not retried", async () => {
+    const mine = await client.createDomain({ Name: "mine.example.test" });
+    const other = await client.createDomain({ Name: "other.example.test" });
+    const otherDetails = await client.getDomain(other.ID);
+    const calls: [string, () => Promise<unknown>][] = [
+      ["GET", () => client.getDomain(mine.ID)],
+      ["PUT", () => client.editDomain(mine.ID, { ReturnPathDomain: "pm-bounces.mine.example.test" })],
+      ["PUT", () => client.verifyDkim(mine.ID)],
+      ["PUT", () => client.verifyReturnPath(mine.ID)],
+      ["POST", () => client.rotateDkim(mine.ID)],
+    ];
+    for (const [method, call] of calls) {
+      await answer(otherDetails, { method, pathPrefix: `/domains/${mine.ID}` });
+      const e = await caught(call());
+      expect(e.kind).toBe("unexpected_answer");
+      expect(e.message).toContain(`gave an unexpected answer: a request about ID ${mine.ID} was answered with "other.example.test" (ID ${other.ID})`);
+    }
+    expect(retries).toEqual([]);
+  });
+
+  test("findDomainByName refuses details that name another domain than the list's hit", async () => {
+    const a = await client.createDomain({ Name: "a.example.test" });
+    const b = await client.getDomain((await client.createDomain({ Name: "b.example.test" })).ID);
+    await answer({ ...b, ID: a.ID }, { method: "GET", pathPrefix: `/domains/${a.ID}` });
+    const e = await caught(client.findDomainByName("a.example.test"));
+    expect(e.message).toContain(`GET /domains/${a.ID} gave an unexpected answer: the request for domain "a.example.test" was answered with domain "b.example.test"`);
+  });
+
+  test("servers: a list or a create without ApiTokens is refused; a page larger than asked for is refused", async () => {
+    await answer({ TotalCount: 1, Servers: [{ ID: 3, Name: "s", SmtpApiActivated: false, DeliveryType: "Live" }] }, { method: "GET", pathPrefix: "/servers" });
+    expect((await caught(client.listServers())).message).toContain("Servers.0.ApiTokens: Invalid input: expected array, received undefined");
+    await answer({ ID: 3, Name: "s", ApiTokens: [], SmtpApiActivated: false, DeliveryType: "Live" }, { method: "POST", pathPrefix: "/servers" });
+    const created = await client.createServer({ Name: "t" }).catch((e: PostmarkApiError) => e);
+    expect((created as PostmarkApiError).message).toContain('the create of server "t" was answered with server "s" (ID 3)');
+    const many = Array.from({ length: 501 }, (_, i) => ({ ID: i + 1, Name: `d${i}.example.test`, SPFVerified: false, DKIMVerified: false, WeakDKIM: false, ReturnPathDomainVerified: false }));
+    await answer({ TotalCount: 501, Domains: many }, { method: "GET", pathPrefix: "/domains" });
+    expect((await caught(client.listDomains())).message).toContain("a page of 501 objects, more than the 500 asked for");
+  });
+
+  test("a DELETE answered with something else than Postmark's message is refused", async () => {
+    const d = await client.createDomain({ Name: "del.example.test" });
+    await answer("[]", { method: "DELETE" });
+    expect((await caught(client.deleteDomain(d.ID))).message).toContain(`DELETE /domains/${d.ID} gave an unexpected answer: HTTP 200, (the answer): Invalid input: expected object, received array`);
+  });
+
+  test("an error status whose body is not Postmark's (a proxy's page) shows how it began", async () => {
+    await sb.admin.injectFault({ kind: "answer", status: 502, body: "<html>Bad gateway</html>", count: 10 });
+    const e = await caught(newClient({ retry: { limit: 1, baseDelayMs: 1, maxDelayMs: 1 } }).listDomains());
+    expect(e.message).toContain('Postmark GET /domains failed: HTTP 502 (no ErrorCode); the answer began "<html>Bad gateway</html>" — Postmark had a server error');
+  });
+
+  test("a token a header cannot carry, a bad timeout or retry policy are refused at construction", () => {
+    const e = (() => {
+      try {
+        new PostmarkClient({ accountToken: "abcd-efgh\n" });
+      } catch (x) {
+        return x as PostmarkApiError;
+      }
+      throw new Error("not refused");
+    })();
+    expect(e).toBeInstanceOf(PostmarkApiError);
+    expect(e.kind).toBe("bad_token");
+    expect(e.message).toBe(
+      "the Postmark account token contains a newline (character 10 of 10), which an HTTP header cannot carry; nothing was sent to Postmark — store the token again without it (a copy-paste or `echo` often adds a trailing newline), then re-run",
+    );
+    expect(e.message).not.toContain("abcd-efgh");
+    expect(() => new PostmarkClient({ accountToken: "tokén-1234" })).toThrow("contains a non-ASCII character (character 4 of 10)");
+    expect(() => new PostmarkClient({ accountToken: "t".repeat(20), timeoutMs: 0 })).toThrow("Postmark client timeout must be 1 ms … 600 s, got 0 ms");
+    expect(() => new PostmarkClient({ accountToken: "t".repeat(20), retry: { limit: 1.5, baseDelayMs: 1, maxDelayMs: 1 } })).toThrow("Postmark retry policy must be whole numbers");
+  });
+});

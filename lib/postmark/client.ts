@@ -9,25 +9,30 @@
  *   first looks for the object by name and returns it if the POST did land; only otherwise does it
  *   POST again. This is what prevents duplicate domains/servers.
  *
+ * Answers: every 2xx answer is checked against its documented shape (./answers) before use, and an
+ * answer about another object than the one asked for is refused; such an answer fails at once
+ * (kind 'unexpected_answer', never retried, never followed by a create). Lists are walked only as
+ * far as their first page's TotalCount promised. Redirects are never followed (kind 'redirect').
+ *
  * Secrets: the account token travels only in a header; every error message is scrubbed of it and of
  * any server token this client has seen, and errors keep no reference to the HTTP library's error
  * (whose options carry the headers).
  */
 import got, { RequestError, TimeoutError } from "got";
+import type { z } from "zod";
 import { scrub } from "../redact";
+import { DomainDetailsSchema, DomainListSchema, PostmarkMessageSchema, ServerDetailsSchema, ServerListSchema, shapeProblem } from "./answers";
 import { PostmarkApiError, PostmarkErrorKind, adviceFor, isNotFound, kindForStatus } from "./errors";
 import {
   CreateDomainInput,
   CreateServerInput,
   DomainDetails,
-  DomainList,
   DomainSummary,
   EditDomainInput,
   EditServerInput,
   ErrorCodes,
   PostmarkMessage,
   ServerDetails,
-  ServerList,
 } from "./types";
 
 export { PostmarkApiError, isNotFound, isAlreadyExists } from "./errors";
@@ -96,11 +101,12 @@ export class PostmarkClient {
 
   constructor(options: PostmarkClientOptions) {
     if (!options.accountToken) throw new Error("PostmarkClient: accountToken is empty; resolve the Postmark account token reference first");
+    checkToken(options.accountToken);
     this.#accountToken = options.accountToken;
     this.#secrets.add(options.accountToken);
     this.apiUrl = checkApiUrl(options.apiUrl ?? DEFAULT_API_URL);
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.timeoutMs = checkTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.retry = checkRetry(options.retry ?? DEFAULT_RETRY);
     this.onRetry = options.onRetry;
   }
 
@@ -113,7 +119,7 @@ export class PostmarkClient {
 
   /** All domains of the account, walking every page (Postmark requires count AND offset). */
   async listDomains(): Promise<DomainSummary[]> {
-    return this.listAll<DomainList, DomainSummary>("/domains", (page) => [page.Domains, page.TotalCount]);
+    return this.listAll("/domains", DomainListSchema, (page) => page.Domains);
   }
 
   /** Postmark has no name filter on /domains: list all pages, then fetch the details. */
@@ -122,7 +128,7 @@ export class PostmarkClient {
     const hit = (await this.listDomains()).find((d) => d.Name.toLowerCase() === wanted);
     if (!hit) return undefined;
     try {
-      return await this.getDomain(hit.ID);
+      return this.sameDomain("GET", `/domains/${hit.ID}`, name, await this.getDomain(hit.ID));
     } catch (e) {
       if (isNotFound(e)) return undefined; // deleted between list and get
       throw e;
@@ -130,7 +136,8 @@ export class PostmarkClient {
   }
 
   async getDomain(id: number): Promise<DomainDetails> {
-    return this.idempotent<DomainDetails>("GET", `/domains/${checkId(id)}`);
+    const path = `/domains/${checkId(id)}`;
+    return this.sameId("GET", path, id, await this.idempotent("GET", path, DomainDetailsSchema));
   }
 
   /**
@@ -140,23 +147,28 @@ export class PostmarkClient {
   async createDomain(input: CreateDomainInput): Promise<DomainDetails> {
     const body: CreateDomainInput = { Name: input.Name };
     if (input.ReturnPathDomain !== undefined) body.ReturnPathDomain = input.ReturnPathDomain;
-    return this.createOnce<DomainDetails>("/domains", body, input.Name, () => this.findDomainByName(input.Name), (e) => e.status === 422);
+    const d = await this.createOnce("/domains", body, DomainDetailsSchema, input.Name, () => this.findDomainByName(input.Name), (e) => e.status === 422);
+    // An answer about another domain must never reach the context or the state.
+    return this.sameDomain("POST", "/domains", input.Name, d);
   }
 
   async editDomain(id: number, input: EditDomainInput): Promise<DomainDetails> {
-    return this.idempotent<DomainDetails>("PUT", `/domains/${checkId(id)}`, { ReturnPathDomain: input.ReturnPathDomain });
+    const path = `/domains/${checkId(id)}`;
+    return this.sameId("PUT", path, id, await this.idempotent("PUT", path, DomainDetailsSchema, { ReturnPathDomain: input.ReturnPathDomain }));
   }
 
   async deleteDomain(id: number): Promise<PostmarkMessage> {
-    return this.idempotent<PostmarkMessage>("DELETE", `/domains/${checkId(id)}`);
+    return this.idempotent("DELETE", `/domains/${checkId(id)}`, PostmarkMessageSchema);
   }
 
   async verifyDkim(id: number): Promise<DomainDetails> {
-    return this.idempotent<DomainDetails>("PUT", `/domains/${checkId(id)}/verifyDkim`);
+    const path = `/domains/${checkId(id)}/verifyDkim`;
+    return this.sameId("PUT", path, id, await this.idempotent("PUT", path, DomainDetailsSchema));
   }
 
   async verifyReturnPath(id: number): Promise<DomainDetails> {
-    return this.idempotent<DomainDetails>("PUT", `/domains/${checkId(id)}/verifyReturnPath`);
+    const path = `/domains/${checkId(id)}/verifyReturnPath`;
+    return this.sameId("PUT", path, id, await this.idempotent("PUT", path, DomainDetailsSchema));
   }
 
   /**
@@ -169,7 +181,7 @@ export class PostmarkClient {
     let ambiguous: PostmarkApiError | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.unsafePost<DomainDetails>(path, undefined);
+        return this.sameId("POST", path, id, await this.unsafePost(path, undefined, DomainDetailsSchema));
       } catch (e) {
         if (!(e instanceof PostmarkApiError)) throw e;
         if (ambiguous && e.status === 422 && e.errorCode === ErrorCodes.DkimAlreadyScheduled) {
@@ -186,22 +198,23 @@ export class PostmarkClient {
 
   /** All servers (with their ApiTokens: secrets). */
   async listServers(): Promise<ServerDetails[]> {
-    const all = await this.listAll<ServerList, ServerDetails>("/servers", (page) => [page.Servers, page.TotalCount]);
+    const all = await this.listAll("/servers", ServerListSchema, (page) => page.Servers);
     for (const s of all) this.rememberServerTokens(s);
     return all;
   }
 
   async findServerByName(name: string): Promise<ServerDetails | undefined> {
     // The `name` filter narrows the list; the exact comparison is ours (it may match partially).
-    const all = await this.listAll<ServerList, ServerDetails>("/servers", (page) => [page.Servers, page.TotalCount], { name });
+    const all = await this.listAll("/servers", ServerListSchema, (page) => page.Servers, { name });
     for (const s of all) this.rememberServerTokens(s);
     return all.find((s) => s.Name === name);
   }
 
   async getServer(id: number): Promise<ServerDetails> {
-    const s = await this.idempotent<ServerDetails>("GET", `/servers/${checkId(id)}`);
+    const path = `/servers/${checkId(id)}`;
+    const s = await this.idempotent("GET", path, ServerDetailsSchema);
     this.rememberServerTokens(s);
-    return s;
+    return this.sameId("GET", path, id, s);
   }
 
   /** Create a server. The answer's ApiTokens are SECRETS: the caller stores them in 1Password only. */
@@ -210,26 +223,29 @@ export class PostmarkClient {
     if (input.SmtpApiActivated !== undefined) body.SmtpApiActivated = input.SmtpApiActivated;
     if (input.DeliveryType !== undefined) body.DeliveryType = input.DeliveryType;
     if (input.Color !== undefined) body.Color = input.Color;
-    const s = await this.createOnce<ServerDetails>(
+    const s = await this.createOnce(
       "/servers",
       body,
+      ServerDetailsSchema,
       input.Name,
       () => this.findServerByName(input.Name),
       (e) => e.status === 422 && (e.errorCode === ErrorCodes.ServerNameExists || e.kind === "already_exists"),
     );
     this.rememberServerTokens(s);
+    if (s.Name !== input.Name) throw this.otherObject("POST", "/servers", `the create of server "${input.Name}"`, `server "${s.Name}" (ID ${s.ID})`);
     return s;
   }
 
   /** Edit a server's name, colour or SMTP switch (SmtpApiActivated defaults to false on creation). */
   async editServer(id: number, input: EditServerInput): Promise<ServerDetails> {
-    const s = await this.idempotent<ServerDetails>("PUT", `/servers/${checkId(id)}`, input);
+    const path = `/servers/${checkId(id)}`;
+    const s = await this.idempotent("PUT", path, ServerDetailsSchema, input);
     this.rememberServerTokens(s);
-    return s;
+    return this.sameId("PUT", path, id, s);
   }
 
   async deleteServer(id: number): Promise<PostmarkMessage> {
-    return this.idempotent<PostmarkMessage>("DELETE", `/servers/${checkId(id)}`);
+    return this.idempotent("DELETE", `/servers/${checkId(id)}`, PostmarkMessageSchema);
   }
 
   // ---------------------------------------------------------------- machinery
@@ -238,18 +254,62 @@ export class PostmarkClient {
     for (const t of s.ApiTokens ?? []) if (t) this.#secrets.add(t);
   }
 
-  /** Walk every page of a list endpoint (`pick` says where the items and the total are). */
-  private async listAll<P, T>(path: string, pick: (page: P) => [T[] | undefined, number], extra: Record<string, string> = {}): Promise<T[]> {
+  /**
+   * Walk every page of a list endpoint (`items` says where a page's objects are). Bounded by what
+   * the first page's TotalCount promised: a list that does not end there is Postmark misbehaving,
+   * not a reason to keep asking.
+   */
+  private async listAll<P extends { TotalCount: number }, T>(path: string, schema: z.ZodType<P>, items: (page: P) => T[], extra: Record<string, string> = {}): Promise<T[]> {
     const out: T[] = [];
-    for (let offset = 0; ; ) {
+    let maxPages = 1;
+    let promised = 0;
+    for (let offset = 0, pages = 1; ; pages++) {
       const q = new URLSearchParams({ count: String(PAGE_SIZE), offset: String(offset), ...extra });
-      const [items, total] = pick(await this.idempotent<P>("GET", `${path}?${q.toString()}`));
-      const list = items ?? [];
+      const page = await this.idempotent("GET", `${path}?${q.toString()}`, schema);
+      const list = items(page);
+      if (pages === 1) {
+        promised = page.TotalCount;
+        // One more page than promised tolerates objects created while we walk.
+        maxPages = Math.ceil(promised / PAGE_SIZE) + 1;
+      }
+      if (list.length > PAGE_SIZE) throw this.badList(path, `a page of ${list.length} objects, more than the ${PAGE_SIZE} asked for`);
       out.push(...list);
       offset += list.length;
       // Stop on the last page; an empty page also stops (guards against a shrinking list).
-      if (list.length === 0 || offset >= total) return out;
+      if (list.length === 0 || offset >= page.TotalCount) return out;
+      if (pages >= maxPages) throw this.badList(path, `${pages} pages and ${out.length} objects without reaching the end, although its first page said TotalCount ${promised}`);
     }
+  }
+
+  private badList(path: string, what: string): PostmarkApiError {
+    return new PostmarkApiError({
+      kind: "unexpected_answer",
+      status: 200,
+      method: "GET",
+      path,
+      message: this.clean(`Postmark GET ${path} gave an unexpected answer: ${what} — ${adviceFor("unexpected_answer", undefined)}`),
+    });
+  }
+
+  /** An answer about another object than the one asked for is refused, never used. */
+  private otherObject(method: string, path: string, asked: string, got: string): PostmarkApiError {
+    return new PostmarkApiError({
+      kind: "unexpected_answer",
+      status: 200,
+      method,
+      path,
+      message: this.clean(`Postmark ${method} ${path} gave an unexpected answer: ${asked} was answered with ${got} — ${adviceFor("unexpected_answer", undefined)}`),
+    });
+  }
+
+  private sameId<T extends { ID: number; Name: string }>(method: string, path: string, id: number, got: T): T {
+    if (got.ID !== id) throw this.otherObject(method, path, `a request about ID ${id}`, `"${got.Name}" (ID ${got.ID})`);
+    return got;
+  }
+
+  private sameDomain(method: string, path: string, name: string, got: DomainDetails): DomainDetails {
+    if (got.Name.toLowerCase() !== name.toLowerCase()) throw this.otherObject(method, path, `the request for domain "${name}"`, `domain "${got.Name}" (ID ${got.ID})`);
+    return got;
   }
 
   /**
@@ -261,6 +321,7 @@ export class PostmarkClient {
   private async createOnce<T extends { ID: number }>(
     path: string,
     body: object,
+    schema: z.ZodType<T>,
     name: string,
     find: () => Promise<T | undefined>,
     maybeConflict: (e: PostmarkApiError) => boolean,
@@ -268,7 +329,7 @@ export class PostmarkClient {
     let hadAmbiguous = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.unsafePost<T>(path, body);
+        return await this.unsafePost(path, body, schema);
       } catch (e) {
         if (!(e instanceof PostmarkApiError)) throw e;
         if (maybeConflict(e)) {
@@ -300,10 +361,10 @@ export class PostmarkClient {
   }
 
   /** A POST retried only when provably not processed (429, connection refused). */
-  private async unsafePost<T>(path: string, body: object | undefined): Promise<T> {
+  private async unsafePost<T>(path: string, body: object | undefined, schema: z.ZodType<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const r = await this.attempt("POST", path, body);
-      if (r.ok) return r.value as T;
+      const r = await this.attempt("POST", path, body, schema);
+      if (r.ok) return r.value;
       const f = r.failure;
       const retryable = f.notProcessed;
       if (!retryable || attempt > this.retry.limit) throw withAttempts(f.error, attempt);
@@ -311,11 +372,11 @@ export class PostmarkClient {
     }
   }
 
-  private async idempotent<T>(method: Method, path: string, body?: object): Promise<T> {
+  private async idempotent<T>(method: Method, path: string, schema: z.ZodType<T>, body?: object): Promise<T> {
     let ambiguous = false;
     for (let attempt = 1; ; attempt++) {
-      const r = await this.attempt(method, path, body);
-      if (r.ok) return r.value as T;
+      const r = await this.attempt(method, path, body, schema);
+      if (r.ok) return r.value;
       const f = r.failure;
       // A DELETE whose earlier answer was lost and that now finds nothing did its job.
       if (method === "DELETE" && ambiguous && isNotFound(f.error)) {
@@ -337,7 +398,7 @@ export class PostmarkClient {
     await new Promise((res) => setTimeout(res, delayMs));
   }
 
-  private async attempt(method: Method, path: string, body: object | undefined): Promise<{ ok: true; value: unknown } | { ok: false; failure: AttemptFailure }> {
+  private async attempt<T>(method: Method, path: string, body: object | undefined, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; failure: AttemptFailure }> {
     const shownPath = pathOnly(path);
     let res;
     try {
@@ -361,33 +422,39 @@ export class PostmarkClient {
     }
     const status = res.statusCode;
     let parsed: unknown;
+    let json = true;
     try {
       parsed = res.body.length ? JSON.parse(res.body) : undefined;
     } catch {
-      parsed = undefined;
+      json = false;
     }
     if (status >= 200 && status < 300) {
-      if (parsed === undefined || typeof parsed !== "object") {
-        const error = new PostmarkApiError({
-          kind: "server",
-          status,
-          method,
-          path: shownPath,
-          message: this.clean(`Postmark ${method} ${shownPath}: HTTP ${status} with a body that is not JSON — ${adviceFor("server", undefined)}`),
-        });
-        return { ok: false, failure: { error, notProcessed: false } };
-      }
-      return { ok: true, value: parsed };
+      const checked = json && parsed !== undefined ? schema.safeParse(parsed) : undefined;
+      if (checked?.success) return { ok: true, value: checked.data };
+      const why = !json ? "not JSON" : parsed === undefined ? "an empty body" : shapeProblem(checked!.error);
+      const error = new PostmarkApiError({
+        kind: "unexpected_answer",
+        status,
+        method,
+        path: shownPath,
+        message: this.clean(`Postmark ${method} ${shownPath} gave an unexpected answer: HTTP ${status}, ${why}; it began ${this.firstBytes(res.body)} — ${adviceFor("unexpected_answer", undefined)}`),
+      });
+      return { ok: false, failure: { error, notProcessed: false } };
     }
     const pm = parsed as Partial<PostmarkMessage> | undefined;
     const errorCode = typeof pm?.ErrorCode === "number" ? pm.ErrorCode : undefined;
     const postmarkMessage = typeof pm?.Message === "string" ? this.clean(pm.Message) : undefined;
     const kind = kindForStatus(status, errorCode);
     const codeText = errorCode !== undefined ? `ErrorCode ${errorCode}` : "no ErrorCode";
+    const location = typeof res.headers.location === "string" ? res.headers.location : "";
     const head =
       kind === "unauthorized"
         ? `Postmark rejected the account token (HTTP ${status}, ${codeText}) on ${method} ${shownPath}`
-        : `Postmark ${method} ${shownPath} failed: HTTP ${status} (${codeText})`;
+        : kind === "redirect"
+          ? `Postmark ${method} ${shownPath} answered HTTP ${status}, a redirect${location ? ` to ${this.firstBytes(location)}` : ""}`
+          : `Postmark ${method} ${shownPath} failed: HTTP ${status} (${codeText})`;
+    // Not Postmark's error body (a proxy's HTML page, say): show how it began.
+    const said = postmarkMessage ? `: ${postmarkMessage}` : kind === "redirect" ? "" : `; the answer began ${this.firstBytes(res.body)}`;
     const error = new PostmarkApiError({
       kind,
       status,
@@ -395,7 +462,7 @@ export class PostmarkClient {
       postmarkMessage,
       method,
       path: shownPath,
-      message: this.clean(`${head}${postmarkMessage ? `: ${postmarkMessage}` : ""} — ${adviceFor(kind, errorCode)}`),
+      message: this.clean(`${head}${said} — ${adviceFor(kind, errorCode)}`),
     });
     const retryAfter = Number(res.headers["retry-after"]);
     return {
@@ -423,6 +490,50 @@ export class PostmarkClient {
   private clean(text: string): string {
     return scrub(text, this.#secrets);
   }
+
+  /** The first bytes of an answer, quoted, with secrets and anything token-shaped redacted. */
+  private firstBytes(raw: string): string {
+    if (raw.length === 0) return "(an empty body)";
+    const shown = this.clean(raw.slice(0, 4096)).replace(TOKEN_SHAPED, "<redacted>");
+    return JSON.stringify(shown.slice(0, FIRST_BYTES)) + (raw.length > FIRST_BYTES ? "…" : "");
+  }
+}
+
+/** How much of an unexpected answer a message shows. */
+const FIRST_BYTES = 120;
+/** Postmark tokens are UUIDs: never echo one from an answer (a server's ApiTokens, say). */
+const TOKEN_SHAPED = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * The token travels in a header: a character a header cannot carry (a trailing newline from a
+ * copy-paste, say) would make every request fail as a "network error". Say so at once, naming the
+ * character and where it is — never the token.
+ */
+function checkToken(token: string): void {
+  const at = [...token].findIndex((c) => !/^[\x21-\x7e]$/.test(c));
+  if (at < 0) return;
+  const c = [...token][at];
+  const what = c === "\n" ? "a newline" : c === "\r" ? "a carriage return" : c === " " ? "a space" : c === "\t" ? "a tab" : /[\x00-\x1f\x7f]/.test(c) ? "a control character" : "a non-ASCII character";
+  throw new PostmarkApiError({
+    kind: "bad_token",
+    status: 0,
+    method: "-",
+    path: "-",
+    message: `the Postmark account token contains ${what} (character ${at + 1} of ${[...token].length}), which an HTTP header cannot carry; nothing was sent to Postmark — ${adviceFor("bad_token", undefined)}`,
+  });
+}
+
+function checkTimeout(ms: number): number {
+  if (!Number.isFinite(ms) || ms <= 0 || ms > 600_000) throw new RangeError(`Postmark client timeout must be 1 ms … 600 s, got ${String(ms)} ms`);
+  return ms;
+}
+
+function checkRetry(r: RetryPolicy): RetryPolicy {
+  const ok = (n: number, max: number) => Number.isInteger(n) && n >= 0 && n <= max;
+  if (!ok(r.limit, 20) || !ok(r.baseDelayMs, 600_000) || !ok(r.maxDelayMs, 600_000)) {
+    throw new RangeError(`Postmark retry policy must be whole numbers (limit 0…20, delays 0…600000 ms), got ${JSON.stringify(r)}`);
+  }
+  return r;
 }
 
 /** A failure after which a non-idempotent POST may or may not have been processed. */

@@ -14,7 +14,13 @@ export type PostmarkErrorKind =
   | "rate_limited"
   | "server"
   | "network"
-  | "timeout";
+  | "timeout"
+  /** A 2xx answer that is not the documented shape (not JSON, a wrong field, another object). */
+  | "unexpected_answer"
+  /** A 3xx: never followed (the token would travel to wherever it points). */
+  | "redirect"
+  /** The account token cannot be sent at all (a newline or other character illegal in a header). */
+  | "bad_token";
 
 export interface PostmarkApiErrorInit {
   kind: PostmarkErrorKind;
@@ -75,6 +81,7 @@ export function isAlreadyExists(e: unknown): e is PostmarkApiError & { existingI
 
 /** Classify an HTTP answer by status first and ErrorCode second (some codes are unverified). */
 export function kindForStatus(status: number, errorCode: number | undefined): PostmarkErrorKind {
+  if (status >= 300 && status < 400) return "redirect";
   if (status === 401 || status === 403) return "unauthorized";
   if (status === 404) return "not_found";
   if (status === 429) return "rate_limited";
@@ -108,5 +115,11 @@ export function adviceFor(kind: PostmarkErrorKind, errorCode: number | undefined
       return "Postmark did not answer in time; run again, or raise the client timeout";
     case "invalid":
       return "Postmark rejected the request's fields; fix the input named in Postmark's message";
+    case "unexpected_answer":
+      return "this is not Postmark's documented answer, so nothing further was sent; check that --postmark-url (POSTMARK_API_URL) is Postmark's API (https://api.postmarkapp.com) and not a proxy, portal or captive page, then re-run (a create that may have landed is found by the next run's listing, not duplicated)";
+    case "redirect":
+      return "the API URL redirects elsewhere and the client never follows a redirect (it would carry the account token there); set --postmark-url (POSTMARK_API_URL) to the API's own https URL, https://api.postmarkapp.com";
+    case "bad_token":
+      return "store the token again without it (a copy-paste or `echo` often adds a trailing newline), then re-run";
   }
 }

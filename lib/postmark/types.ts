@@ -1,40 +1,20 @@
 /**
  * Postmark Account API shapes, with Postmark's own PascalCase field names so a JSON answer can be
- * typed without any renaming layer (see /work/shared/notes/postmark-api.md).
+ * typed without any renaming layer (see /work/shared/notes/postmark-api.md). The answers' shapes
+ * live once, as zod schemas, in ./answers; the domain types here are derived from them.
  */
+import type { z } from "zod";
+import type { DomainDetailsSchema, DomainListSchema, DomainSummarySchema } from "./answers";
 
-/** One entry of `GET /domains?count&offset`. */
-export interface DomainSummary {
-  ID: number;
-  Name: string;
-  SPFVerified: boolean;
-  DKIMVerified: boolean;
-  WeakDKIM: boolean;
-  ReturnPathDomainVerified: boolean;
-}
+/** One entry of `GET /domains?count&offset` (shape: ./answers DomainSummarySchema). */
+export type DomainSummary = z.output<typeof DomainSummarySchema>;
 
-export type DkimUpdateStatus = "Pending" | "Verified";
+export type DkimUpdateStatus = DomainDetails["DKIMUpdateStatus"];
 
-/** `GET /domains/{id}` and the answer of create / edit / verify / rotate. */
-export interface DomainDetails extends DomainSummary {
-  SPFHost: string;
-  SPFTextValue: string;
-  DKIMHost: string;
-  DKIMTextValue: string;
-  DKIMPendingHost: string;
-  DKIMPendingTextValue: string;
-  DKIMRevokedHost: string;
-  DKIMRevokedTextValue: string;
-  SafeToRemoveRevokedKeyFromDNS: boolean;
-  DKIMUpdateStatus: DkimUpdateStatus;
-  ReturnPathDomain: string;
-  ReturnPathDomainCNAMEValue: string;
-}
+/** `GET /domains/{id}` and the answer of create / edit / verify / rotate (./answers DomainDetailsSchema). */
+export type DomainDetails = z.output<typeof DomainDetailsSchema>;
 
-export interface DomainList {
-  TotalCount: number;
-  Domains: DomainSummary[];
-}
+export type DomainList = z.output<typeof DomainListSchema>;
 
 export interface CreateDomainInput {
   Name: string;

@@ -343,6 +343,33 @@ describe("postmark provider with the real Terraform CLI against the sandbox", ()
     }
   });
 
+  test("a token with a trailing newline is reported as such at configure, with nothing sent to Postmark", async () => {
+    const d = workDir("newline-token");
+    writeConfig(d, { resources: { "postmark_domain.d": { name: "newline.ardamails.test" } } });
+    await ok(d, ["init", "-input=false"]);
+    const before = (await sandbox.admin.requests()).length;
+    const r = await tf(d, ["plan", "-input=false"], `${WRONG_CANARY}\n`);
+    expect(r.code).toBe(1);
+    expect(flat(r.stderr)).toContain("Invalid Postmark provider configuration");
+    expect(flat(r.stderr)).toContain(`the Postmark account token contains a newline (character ${WRONG_CANARY.length + 1} of ${WRONG_CANARY.length + 1}), which an HTTP header cannot carry; nothing was sent to Postmark`);
+    expect(r.stdout + r.stderr).not.toContain(WRONG_CANARY);
+    expect((await sandbox.admin.requests()).length).toBe(before);
+  });
+
+  test("a create answered with another domain fails the apply; nothing of it reaches the state", async () => {
+    const d = workDir("other-answer");
+    const evil = { ...(await client.createDomain({ Name: "evil.ardamails.test" })) };
+    writeConfig(d, { resources: { "postmark_domain.d": { name: "asked.ardamails.test" } } });
+    await ok(d, ["init", "-input=false"]);
+    await sandbox.admin.injectFault({ kind: "answer", method: "POST", pathPrefix: "/domains", body: JSON.stringify(evil) });
+    const r = await tf(d, ["apply", "-auto-approve", "-input=false"]);
+    expect(r.code).toBe(1);
+    expect(flat(r.stderr)).toContain(`Postmark POST /domains gave an unexpected answer: the request for domain "asked.ardamails.test" was answered with domain "evil.ardamails.test" (ID ${evil.ID})`);
+    const st = fs.existsSync(path.join(d, "terraform.tfstate")) ? fs.readFileSync(path.join(d, "terraform.tfstate"), "utf8") : "";
+    expect(st).not.toContain("evil.ardamails.test");
+    await client.deleteDomain(evil.ID);
+  });
+
   test("destroy removes the domain; Postmark is empty again", async () => {
     await ok(dir, ["destroy", "-auto-approve", "-input=false"]);
     expect(await domainNames()).toEqual([]);

@@ -71,7 +71,13 @@ export function postmarkProvider(options: ProviderOptions = {}): ProviderType {
       // Loaded here, not at start-up: the HTTP stack is not needed before the handshake.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { PostmarkClient } = require("../../lib/postmark/client") as { PostmarkClient: typeof PostmarkClientT };
-      const client = options.makeClient ? options.makeClient({ accountToken, apiUrl }) : new PostmarkClient({ accountToken, apiUrl });
+      let client: DomainApi;
+      try {
+        client = options.makeClient ? options.makeClient({ accountToken, apiUrl }) : new PostmarkClient({ accountToken, apiUrl });
+      } catch (e) {
+        // A token a header cannot carry, an API URL that is not one: say so now, not as network errors later.
+        return [errorDiag("Invalid Postmark provider configuration", (e as Error).message)];
+      }
       ctx.setClient(client, [accountToken]);
       return [];
     },

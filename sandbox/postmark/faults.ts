@@ -5,20 +5,26 @@
  * - status: answer N requests with an HTTP status (429, 500, 503 …) and a Postmark error body.
  * - delay:  hold N answers for delayMs (a slow Postmark; with a short client timeout, a timeout).
  * - drop:   destroy the socket of N requests without answering (a dropped connection).
+ * - answer: answer N requests with any status, raw body and headers (a misbehaving Postmark, a proxy
+ *           or a portal: a 200 that is not the documented shape, a 302 with a Location …).
  *
  * `phase` says when the fault strikes: "before" the request is processed (nothing changed), or
  * "after" it was processed (the change happened, but the caller cannot know: the ambiguous case).
  * A fault may be scoped to a method and/or a path prefix (e.g. POST /domains).
  */
-export type FaultKind = "status" | "delay" | "drop";
+export type FaultKind = "status" | "delay" | "drop" | "answer";
 export type FaultPhase = "before" | "after";
 
 export interface FaultSpec {
   kind: FaultKind;
   /** How many matching requests it affects (default 1). */
   count?: number;
-  /** kind 'status': the HTTP status (default 503). */
+  /** kind 'status': the HTTP status (default 503); kind 'answer': any status 200-599 (default 200). */
   status?: number;
+  /** kind 'answer': the raw body, sent as is (default ""). */
+  body?: string;
+  /** kind 'answer': extra response headers (e.g. Location). */
+  headers?: Record<string, string>;
   /** kind 'status': the body's ErrorCode (default: 429 for 429, else 0). */
   errorCode?: number;
   /** kind 'delay': milliseconds. */
@@ -34,6 +40,8 @@ export interface ActiveFault extends Required<Pick<FaultSpec, "kind" | "phase">>
   status?: number;
   errorCode?: number;
   delayMs?: number;
+  body?: string;
+  headers?: Record<string, string>;
   method?: string;
   pathPrefix?: string;
   /** How many requests it has hit so far. */
@@ -46,7 +54,7 @@ export class FaultBook {
 
   /** Validate and add a fault; throws an Error naming the bad field. */
   add(spec: FaultSpec): ActiveFault {
-    if (!spec || !["status", "delay", "drop"].includes(spec.kind)) throw new Error(`fault kind must be "status", "delay" or "drop", got ${JSON.stringify(spec?.kind)}`);
+    if (!spec || !["status", "delay", "drop", "answer"].includes(spec.kind)) throw new Error(`fault kind must be "status", "delay", "drop" or "answer", got ${JSON.stringify(spec?.kind)}`);
     const count = spec.count ?? 1;
     if (!Number.isInteger(count) || count < 1) throw new Error(`fault count must be a positive integer, got ${JSON.stringify(spec.count)}`);
     const phase = spec.phase ?? "before";
@@ -57,6 +65,18 @@ export class FaultBook {
       if (!Number.isInteger(status) || status < 400 || status > 599) throw new Error(`fault status must be an HTTP error status 400-599, got ${JSON.stringify(spec.status)}`);
       f.status = status;
       f.errorCode = spec.errorCode ?? (status === 429 ? 429 : 0);
+    }
+    if (spec.kind === "answer") {
+      const status = spec.status ?? 200;
+      if (!Number.isInteger(status) || status < 200 || status > 599) throw new Error(`fault status must be an HTTP status 200-599, got ${JSON.stringify(spec.status)}`);
+      if (spec.body !== undefined && typeof spec.body !== "string") throw new Error(`fault body must be a string (the raw answer), got ${JSON.stringify(spec.body)}`);
+      const headers = spec.headers ?? {};
+      if (typeof headers !== "object" || Array.isArray(headers) || Object.entries(headers).some(([k, v]) => !/^[A-Za-z0-9-]+$/.test(k) || typeof v !== "string" || /[\r\n]/.test(v))) {
+        throw new Error(`fault headers must map header names to single-line strings, got ${JSON.stringify(spec.headers)}`);
+      }
+      f.status = status;
+      f.body = spec.body ?? "";
+      f.headers = { ...headers };
     }
     if (spec.kind === "delay") {
       const d = spec.delayMs;

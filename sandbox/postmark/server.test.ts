@@ -217,13 +217,23 @@ describe("DKIM rotation selectors", () => {
 
 describe("admin API", () => {
   test.each([
-    [{ kind: "explode" }, 'fault kind must be "status", "delay" or "drop", got "explode"'],
+    [{ kind: "explode" }, 'fault kind must be "status", "delay", "drop" or "answer", got "explode"'],
+    [{ kind: "answer", status: 100 }, "fault status must be an HTTP status 200-599, got 100"],
+    [{ kind: "answer", body: { TotalCount: 1 } }, 'fault body must be a string (the raw answer), got {"TotalCount":1}'],
+    [{ kind: "answer", headers: { Location: "a\r\nSet-Cookie: x" } }, "fault headers must map header names to single-line strings"],
     [{ kind: "status", count: 0 }, "fault count must be a positive integer, got 0"],
     [{ kind: "status", status: 200 }, "fault status must be an HTTP error status 400-599, got 200"],
     [{ kind: "delay" }, "fault delayMs must be 0..600000, got undefined"],
     [{ kind: "drop", phase: "during" }, 'fault phase must be "before" or "after", got "during"'],
   ])("bad fault %j is refused: %s", async (spec, message) => {
     await expect(sb.admin.injectFault(spec as never)).rejects.toThrow(message);
+  });
+
+  test("an 'answer' fault sends its status, raw body and headers as given, once", async () => {
+    await sb.admin.injectFault({ kind: "answer", status: 302, body: '{"TotalCount":"many"}', headers: { Location: "https://portal.example/" }, method: "GET", pathPrefix: "/domains" });
+    const res = await got(`${sb.url}/domains?count=1&offset=0`, { headers: { "X-Postmark-Account-Token": TOKEN }, throwHttpErrors: false, followRedirect: false, retry: 0, responseType: "text" });
+    expect([res.statusCode, res.headers.location, res.body]).toEqual([302, "https://portal.example/", '{"TotalCount":"many"}']);
+    expect((await call("GET", "/domains?count=1&offset=0")).status).toBe(200);
   });
 
   test("faults are scoped by method and path prefix and consumed", async () => {

@@ -1,7 +1,9 @@
 /**
  * Provider benchmark (issue 3):
- * - start-up to handshake of the built provider, median of 25 spawns, with the environment Terraform
- *   gives it (magic cookie, protocol versions, a freshly generated PLUGIN_CLIENT_CERT for AutoMTLS);
+ * - start-up to handshake of the built provider (the self-contained SEA with its startup snapshot,
+ *   issue 13), median of 25 spawns, with the environment Terraform gives it (magic cookie, protocol
+ *   versions, a freshly generated PLUGIN_CLIENT_CERT for AutoMTLS); beside it, for comparison, the
+ *   same bundle started by `node` (what the executable was before issue 13);
  * - wall time of terraform plan / apply / destroy of a one-domain configuration against the sandbox
  *   (median of 3 rounds, each in a fresh directory after one init).
  */
@@ -18,13 +20,14 @@ import { BenchFigure, median } from "./figure";
 
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "providers/postmark/package.json"), "utf8")) as { version: string }).version;
 export const PROVIDER_EXE = path.join(REPO_ROOT, `build/terraform-mirror/registry.terraform.io/arda-cards/postmark/${VERSION}/linux_amd64/terraform-provider-postmark_v${VERSION}`);
+const PROVIDER_BUNDLE = path.join(REPO_ROOT, "build/provider/terraform-provider-postmark.js");
 
 /** Spawn the provider as Terraform would and measure the time until its handshake line. */
-export function timeToHandshake(exe: string = PROVIDER_EXE): Promise<{ ms: number; line: string }> {
+export function timeToHandshake(exe: string = PROVIDER_EXE, args: readonly string[] = []): Promise<{ ms: number; line: string }> {
   const clientCert = selfSignedIdentity().certPem;
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(exe, [], {
+    const child = spawn(exe, args, {
       env: { PATH: process.env.PATH ?? "", [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: "6", PLUGIN_CLIENT_CERT: clientCert, PLUGIN_MIN_PORT: "10000", PLUGIN_MAX_PORT: "25000" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -51,6 +54,9 @@ export async function run(): Promise<BenchFigure[]> {
   const starts: number[] = [];
   await timeToHandshake(); // warm the page cache
   for (let i = 0; i < 25; i++) starts.push((await timeToHandshake()).ms);
+  const nodeStarts: number[] = [];
+  await timeToHandshake(process.execPath, [PROVIDER_BUNDLE]);
+  for (let i = 0; i < 25; i++) nodeStarts.push((await timeToHandshake(process.execPath, [PROVIDER_BUNDLE])).ms);
 
   const token = `bench-${Date.now()}-token`;
   const sandbox = await startSandbox({ port: 0, accountToken: token });
@@ -86,7 +92,8 @@ export async function run(): Promise<BenchFigure[]> {
   }
   const detail = "one postmark_domain against the sandbox, median of 3";
   return [
-    { area: "provider", name: "start-up to handshake (median of 25)", value: Math.round(median(starts)), target: 150, detail: `min ${Math.round(Math.min(...starts))} ms, max ${Math.round(Math.max(...starts))} ms` },
+    { area: "provider", name: "start-up to handshake, SEA + snapshot (median of 25)", value: Math.round(median(starts)), target: 120, detail: `min ${Math.round(Math.min(...starts))} ms, max ${Math.round(Math.max(...starts))} ms; ${Math.round(fs.statSync(PROVIDER_EXE).size / 1024 / 1024)} MiB` },
+    { area: "provider", name: "start-up to handshake, same bundle run by node (median of 25)", value: Math.round(median(nodeStarts)), detail: "for comparison: the pre-SEA launcher" },
     { area: "provider", name: "terraform plan (wall)", value: median(timings.plan), detail },
     { area: "provider", name: "terraform apply (wall)", value: median(timings.apply), detail },
     { area: "provider", name: "terraform destroy (wall)", value: median(timings.destroy), detail },

@@ -1,10 +1,8 @@
 import * as fs from "node:fs";
 import { FileSecretStore } from "../../../lib/secrets";
-import { RETRY_ENV } from "../../base-command";
 import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness } from "../../../testing/cli";
 import CorporateProvision from "./provision";
 
-process.env[RETRY_ENV] = "2,5,20";
 const ITEM = "op://Arda-CorporateOAM/Free-Kanban-Generator-Postmark-Server/credential";
 
 describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
@@ -17,7 +15,7 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
     await h.close();
   });
   const serverTokens = async (): Promise<string[]> => (await h.sandbox.admin.state()).servers.flatMap((s: { ApiTokens: string[] }) => s.ApiTokens);
-  const run = (extra: string[] = []) => runInProcess(CorporateProvision, ["free-kanban", ...h.flags, "--op-backoff-ms", "1", ...extra]);
+  const run = (extra: string[] = []) => runInProcess(CorporateProvision, ["free-kanban", ...h.flags, "--postmark-retries", "2", "--op-backoff-ms", "1", ...extra]);
 
   test("creates the server (SMTP on), stores its token in 1Password only, then writes public values; re-run is a no-op", async () => {
     const o = await run(["--json"]);
@@ -120,7 +118,7 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
   });
 
   test("unknown asset", async () => {
-    const o = await runInProcess(CorporateProvision, ["hubspot", ...h.flags]);
+    const o = await runInProcess(CorporateProvision, ["hubspot", ...h.flags, "--postmark-retries", "2"]);
     expect(o.code).not.toBe(0);
     expect(o.stderr).toContain('unknown Corporate asset "hubspot" (known: free-kanban)');
   });

@@ -8,11 +8,12 @@
 import { isNotFound } from "../../../lib/postmark/errors";
 import type { DomainDetails } from "../../../lib/postmark/types";
 import type { ProviderContext } from "../context";
-import { CtyObject, UNKNOWN } from "../protocol/cty";
+import type { CtyObject } from "../protocol/cty";
 import { Diagnostic, errorDiag } from "../protocol/diagnostics";
-import type { PlanResult, ResourceType, StateResult } from "../protocol/provider-api";
+import type { ResourceType, StateResult } from "../protocol/provider-api";
 import { BlockSpec, conform } from "../protocol/schema";
 import { parseDuration, str } from "../values";
+import { crudResource, plannedCreate, type PlanValuesArgs } from "./crud";
 import { numericId } from "./domain-state";
 import { POSTMARK_RETURN_PATH_TARGET } from "../../../platform/placement";
 
@@ -51,16 +52,13 @@ function validate(config: CtyObject): Diagnostic[] {
   return out;
 }
 
-function plan({ prior, proposed }: { prior: CtyObject | null; proposed: CtyObject | null }): PlanResult {
-  if (!proposed) return { planned: null };
-  const fresh: CtyObject = { ...proposed, id: UNKNOWN, dkim_verified: UNKNOWN, return_path_verified: UNKNOWN };
-  if (!prior) return { planned: fresh };
-  const replace: string[] = [];
-  if (JSON.stringify(proposed.domain_id) !== JSON.stringify(prior.domain_id)) replace.push("domain_id");
-  if (JSON.stringify(proposed.triggers ?? null) !== JSON.stringify(prior.triggers ?? null)) replace.push("triggers");
-  if (replace.length) return { planned: fresh, requiresReplace: replace };
-  // timeout / poll_interval only matter while creating: an in-place change touches nothing in Postmark.
-  return { planned: { ...prior, timeout: proposed.timeout, poll_interval: proposed.poll_interval } };
+/**
+ * Predicted values only: replacement (a new domain_id or triggers) is the schema's forceNew (./crud).
+ * timeout / poll_interval only matter while creating: an in-place change touches nothing in Postmark.
+ */
+function planValues({ prior, proposed }: PlanValuesArgs): CtyObject {
+  if (!prior) return plannedCreate(DOMAIN_VERIFICATION_SCHEMA, proposed);
+  return { ...prior, timeout: proposed.timeout, poll_interval: proposed.poll_interval };
 }
 
 export function dkimOk(d: DomainDetails): boolean {
@@ -131,50 +129,57 @@ function stateOf(base: CtyObject, d: DomainDetails): CtyObject {
   return conform(DOMAIN_VERIFICATION_SCHEMA, { ...base, id: String(d.ID), dkim_verified: dkimOk(d), return_path_verified: !!d.ReturnPathDomainVerified });
 }
 
+/** Create: ask Postmark to verify until both are verified, the timeout passes, or Terraform stops us. */
+async function create(ctx: ProviderContext, planned: CtyObject): Promise<StateResult> {
+  const id = numericId(String(planned.domain_id));
+  if (id === undefined) return { state: null, diagnostics: [errorDiag("Invalid domain_id", `domain_id must be a numeric Postmark domain ID, got "${String(planned.domain_id)}".`, ["domain_id"])] };
+  const timeoutText = str(planned, "timeout") ?? DEFAULT_TIMEOUT;
+  const r = await verifyUntilDone(ctx.client(), id, {
+    timeoutMs: parseDuration(timeoutText),
+    pollMs: parseDuration(str(planned, "poll_interval") ?? DEFAULT_POLL_INTERVAL),
+    signal: ctx.stopping.signal,
+  });
+  if (r.stopped) {
+    return {
+      state: null,
+      diagnostics: [errorDiag(`Stopped waiting for Postmark to verify ${r.details.Name}`, `Terraform asked the provider to stop (interrupt).\n${missingRecords(r.details).join("\n")}`)],
+    };
+  }
+  if (!r.done) {
+    return {
+      state: null,
+      diagnostics: [
+        errorDiag(
+          `Postmark did not verify ${r.details.Name} within ${timeoutText}`,
+          `${missingRecords(r.details).join("\n")}\nChecked ${r.attempts} times. Create or fix the record(s) in DNS, wait for them to propagate, then apply again (or raise timeout).`,
+        ),
+      ],
+    };
+  }
+  return { state: stateOf(planned, r.details) };
+}
+
+async function read(ctx: ProviderContext, state: CtyObject): Promise<StateResult> {
+  const id = numericId(String(state.domain_id ?? ""));
+  if (id === undefined) return { state: null };
+  try {
+    return { state: stateOf(state, await ctx.client().getDomain(id)) };
+  } catch (e) {
+    if (isNotFound(e)) return { state: null };
+    throw e;
+  }
+}
+
 export function domainVerificationResource(ctx: ProviderContext): ResourceType {
-  return {
+  return crudResource({
     schema: DOMAIN_VERIFICATION_SCHEMA,
     validate,
-    plan,
-    async apply({ prior, planned }): Promise<StateResult> {
-      if (!planned) return { state: null }; // nothing to undo in Postmark
-      if (prior) return { state: { ...prior, timeout: planned.timeout, poll_interval: planned.poll_interval } };
-      const id = numericId(String(planned.domain_id));
-      if (id === undefined) return { state: null, diagnostics: [errorDiag("Invalid domain_id", `domain_id must be a numeric Postmark domain ID, got "${String(planned.domain_id)}".`, ["domain_id"])] };
-      const timeoutText = str(planned, "timeout") ?? DEFAULT_TIMEOUT;
-      const r = await verifyUntilDone(ctx.client(), id, {
-        timeoutMs: parseDuration(timeoutText),
-        pollMs: parseDuration(str(planned, "poll_interval") ?? DEFAULT_POLL_INTERVAL),
-        signal: ctx.stopping.signal,
-      });
-      if (r.stopped) {
-        return {
-          state: null,
-          diagnostics: [errorDiag(`Stopped waiting for Postmark to verify ${r.details.Name}`, `Terraform asked the provider to stop (interrupt).\n${missingRecords(r.details).join("\n")}`)],
-        };
-      }
-      if (!r.done) {
-        return {
-          state: null,
-          diagnostics: [
-            errorDiag(
-              `Postmark did not verify ${r.details.Name} within ${timeoutText}`,
-              `${missingRecords(r.details).join("\n")}\nChecked ${r.attempts} times. Create or fix the record(s) in DNS, wait for them to propagate, then apply again (or raise timeout).`,
-            ),
-          ],
-        };
-      }
-      return { state: stateOf(planned, r.details) };
-    },
-    async read(state): Promise<StateResult> {
-      const id = numericId(String(state.domain_id ?? ""));
-      if (id === undefined) return { state: null };
-      try {
-        return { state: stateOf(state, await ctx.client().getDomain(id)) };
-      } catch (e) {
-        if (isNotFound(e)) return { state: null };
-        throw e;
-      }
-    },
-  };
+    planValues,
+    create: ({ planned }) => create(ctx, planned),
+    read: (state) => read(ctx, state),
+    // Only timeout / poll_interval can change in place: nothing to do in Postmark.
+    update: async ({ prior, planned }) => ({ state: { ...prior, timeout: planned.timeout, poll_interval: planned.poll_interval } }),
+    // Nothing to undo in Postmark.
+    delete: async () => ({ state: null }),
+  });
 }

@@ -1,6 +1,7 @@
 /**
  * Resource `postmark_domain`: a Postmark sending domain.
- * - `name` forces replacement (Postmark cannot rename a domain).
+ * - `name` forces replacement (Postmark cannot rename a domain): its schema says `forceNew`, and
+ *   that alone produces requires_replace (./crud).
  * - `return_path_domain` is updated in place; it defaults to `pm-bounces.<name>` on create.
  * - A create that meets "already exists" adopts the existing domain (a failed earlier run may have
  *   left it behind) and says so in a warning.
@@ -9,14 +10,15 @@
  */
 import { isAlreadyExists, isNotFound } from "../../../lib/postmark/errors";
 import type { DomainDetails } from "../../../lib/postmark/types";
-import { isDomainName } from "../../../platform/load";
+import { isDomainName } from "../../../platform/dns-name";
 import { returnPathDomainFor } from "../../../platform/placement";
 import type { ProviderContext } from "../context";
 import { CtyObject, UNKNOWN } from "../protocol/cty";
 import { Diagnostic, errorDiag, warningDiag } from "../protocol/diagnostics";
-import type { PlanResult, ResourceType, StateResult } from "../protocol/provider-api";
+import type { ResourceType, StateResult } from "../protocol/provider-api";
 import { BlockSpec, conform } from "../protocol/schema";
-import { isUnknownAttr, str } from "../values";
+import { str } from "../values";
+import { crudResource, plannedCreate, type PlanValuesArgs } from "./crud";
 import { DOMAIN_COMPUTED, domainAttributes, numericId } from "./domain-state";
 
 export const DOMAIN_SCHEMA: BlockSpec = {
@@ -64,23 +66,13 @@ function validate(config: CtyObject): Diagnostic[] {
   return out;
 }
 
-function allComputedUnknown(base: CtyObject): CtyObject {
-  const out: CtyObject = { ...base, id: UNKNOWN };
-  for (const k of Object.keys(DOMAIN_COMPUTED)) out[k] = UNKNOWN;
-  return out;
-}
-
-function plan({ prior, proposed, config }: { prior: CtyObject | null; proposed: CtyObject | null; config: CtyObject | null }): PlanResult {
-  if (!proposed) return { planned: null };
-  const name = proposed.name;
+/** Predicted values only (replacement is the schema's forceNew, see ./crud). */
+function planValues({ prior, proposed, config }: PlanValuesArgs): CtyObject {
   const configuredRpd = config?.return_path_domain ?? null;
-  const defaultRpd = typeof name === "string" ? returnPathDomainFor(name) : UNKNOWN;
   if (!prior) {
-    return { planned: allComputedUnknown({ ...proposed, return_path_domain: configuredRpd ?? defaultRpd }) };
-  }
-  if (isUnknownAttr(proposed, "name") || proposed.name !== prior.name) {
-    // Replacement: Terraform plans the create again with a null prior; here, show the new object as unknown.
-    return { planned: allComputedUnknown({ ...proposed, return_path_domain: configuredRpd ?? defaultRpd }), requiresReplace: ["name"] };
+    const name = proposed.name;
+    const defaultRpd = typeof name === "string" ? returnPathDomainFor(name) : UNKNOWN;
+    return plannedCreate(DOMAIN_SCHEMA, { ...proposed, return_path_domain: configuredRpd ?? defaultRpd });
   }
   // In place. Unset return_path_domain keeps what Postmark has (optional + computed).
   const rpd = configuredRpd ?? prior.return_path_domain;
@@ -89,7 +81,7 @@ function plan({ prior, proposed, config }: { prior: CtyObject | null; proposed: 
     planned.return_path_domain_verified = UNKNOWN;
     planned.return_path_domain_cname_value = UNKNOWN;
   }
-  return { planned };
+  return planned;
 }
 
 /**
@@ -107,84 +99,104 @@ function stateOf(d: DomainDetails, spelledAs?: CtyObject | null): CtyObject {
   return s;
 }
 
+/** The Return-Path a plan asks for: the configured one, else `pm-bounces.<name>`. */
+function plannedReturnPath(planned: CtyObject): string {
+  return typeof planned.return_path_domain === "string" && planned.return_path_domain ? planned.return_path_domain : returnPathDomainFor(String(planned.name));
+}
+
+/** Create; a domain that already exists (left by an earlier failed run) is adopted, with a warning. */
+async function create(ctx: ProviderContext, planned: CtyObject): Promise<StateResult> {
+  const api = ctx.client();
+  const name = String(planned.name);
+  const rpd = plannedReturnPath(planned);
+  const diagnostics: Diagnostic[] = [];
+  let d: DomainDetails;
+  try {
+    d = await api.createDomain({ Name: name, ReturnPathDomain: rpd });
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+    d = await api.getDomain(e.existingId);
+    diagnostics.push(
+      warningDiag(
+        `Adopted the existing Postmark domain "${name}" (ID ${d.ID})`,
+        "The domain already existed in this Postmark account (for example left behind by an earlier failed run); Terraform now manages it instead of creating a second one.",
+      ),
+    );
+    if ((d.ReturnPathDomain ?? "").toLowerCase() !== rpd.toLowerCase()) d = await api.editDomain(d.ID, { ReturnPathDomain: rpd });
+  }
+  return { state: stateOf(d, planned), diagnostics };
+}
+
+/** Refresh; a domain deleted outside Terraform is dropped from state (the next plan re-creates it). */
+async function read(ctx: ProviderContext, state: CtyObject): Promise<StateResult> {
+  const id = numericId(String(state.id ?? ""));
+  if (id === undefined) return { state: null };
+  try {
+    return { state: stateOf(await ctx.client().getDomain(id), state) };
+  } catch (e) {
+    if (isNotFound(e)) return { state: null };
+    throw e;
+  }
+}
+
+/** Update in place: only the Return-Path is editable in Postmark. */
+async function update(ctx: ProviderContext, prior: CtyObject, planned: CtyObject): Promise<StateResult> {
+  const api = ctx.client();
+  const id = numericId(String(prior.id));
+  if (id === undefined) return { state: prior, diagnostics: [errorDiag("Invalid state", `postmark_domain id "${String(prior.id)}" is not a numeric Postmark ID.`)] };
+  const rpd = plannedReturnPath(planned);
+  let d = await api.getDomain(id);
+  if ((d.ReturnPathDomain ?? "") !== rpd) d = await api.editDomain(id, { ReturnPathDomain: rpd });
+  return { state: stateOf(d, planned) };
+}
+
+/** Delete; already gone is fine: the goal state is reached. */
+async function remove(ctx: ProviderContext, prior: CtyObject): Promise<StateResult> {
+  const id = numericId(String(prior.id ?? ""));
+  if (id !== undefined) {
+    try {
+      await ctx.client().deleteDomain(id);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+  return { state: null };
+}
+
+/** Import by numeric ID or by name. */
+async function importState(ctx: ProviderContext, importId: string): Promise<StateResult> {
+  const api = ctx.client();
+  const id = numericId(importId);
+  let d: DomainDetails | undefined;
+  if (id !== undefined) {
+    try {
+      d = await api.getDomain(id);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  } else {
+    const problem = domainNameProblem(importId.trim());
+    if (problem) return { state: null, diagnostics: [errorDiag("Cannot import postmark_domain", `The import ID must be a numeric Postmark domain ID or a domain name; ${problem}.`)] };
+    d = await api.findDomainByName(importId.trim());
+  }
+  if (!d) {
+    return {
+      state: null,
+      diagnostics: [errorDiag("Cannot import postmark_domain", `No Postmark domain with ${id !== undefined ? "ID" : "name"} "${importId}" exists in this account.`)],
+    };
+  }
+  return { state: stateOf(d) };
+}
+
 export function domainResource(ctx: ProviderContext): ResourceType {
-  return {
+  return crudResource({
     schema: DOMAIN_SCHEMA,
     validate,
-    plan,
-    async apply({ prior, planned }): Promise<StateResult> {
-      const api = ctx.client();
-      if (!planned) {
-        // Destroy. Already gone is fine: the goal state is reached.
-        const id = numericId(String(prior?.id ?? ""));
-        if (id !== undefined) {
-          try {
-            await api.deleteDomain(id);
-          } catch (e) {
-            if (!isNotFound(e)) throw e;
-          }
-        }
-        return { state: null };
-      }
-      const name = String(planned.name);
-      const rpd = typeof planned.return_path_domain === "string" && planned.return_path_domain ? planned.return_path_domain : returnPathDomainFor(name);
-      if (!prior) {
-        const diagnostics: Diagnostic[] = [];
-        let d: DomainDetails;
-        try {
-          d = await api.createDomain({ Name: name, ReturnPathDomain: rpd });
-        } catch (e) {
-          if (!isAlreadyExists(e)) throw e;
-          d = await api.getDomain(e.existingId);
-          diagnostics.push(
-            warningDiag(
-              `Adopted the existing Postmark domain "${name}" (ID ${d.ID})`,
-              "The domain already existed in this Postmark account (for example left behind by an earlier failed run); Terraform now manages it instead of creating a second one.",
-            ),
-          );
-          if ((d.ReturnPathDomain ?? "").toLowerCase() !== rpd.toLowerCase()) d = await api.editDomain(d.ID, { ReturnPathDomain: rpd });
-        }
-        return { state: stateOf(d, planned), diagnostics };
-      }
-      const id = numericId(String(prior.id));
-      if (id === undefined) return { state: prior, diagnostics: [errorDiag("Invalid state", `postmark_domain id "${String(prior.id)}" is not a numeric Postmark ID.`)] };
-      let d = await api.getDomain(id);
-      if ((d.ReturnPathDomain ?? "") !== rpd) d = await api.editDomain(id, { ReturnPathDomain: rpd });
-      return { state: stateOf(d, planned) };
-    },
-    async read(state): Promise<StateResult> {
-      const id = numericId(String(state.id ?? ""));
-      if (id === undefined) return { state: null };
-      try {
-        return { state: stateOf(await ctx.client().getDomain(id), state) };
-      } catch (e) {
-        // Deleted outside Terraform: drop it; the next plan shows it will be created.
-        if (isNotFound(e)) return { state: null };
-        throw e;
-      }
-    },
-    async importState(importId): Promise<StateResult> {
-      const api = ctx.client();
-      const id = numericId(importId);
-      let d: DomainDetails | undefined;
-      if (id !== undefined) {
-        try {
-          d = await api.getDomain(id);
-        } catch (e) {
-          if (!isNotFound(e)) throw e;
-        }
-      } else {
-        const problem = domainNameProblem(importId.trim());
-        if (problem) return { state: null, diagnostics: [errorDiag("Cannot import postmark_domain", `The import ID must be a numeric Postmark domain ID or a domain name; ${problem}.`)] };
-        d = await api.findDomainByName(importId.trim());
-      }
-      if (!d) {
-        return {
-          state: null,
-          diagnostics: [errorDiag("Cannot import postmark_domain", `No Postmark domain with ${id !== undefined ? "ID" : "name"} "${importId}" exists in this account.`)],
-        };
-      }
-      return { state: stateOf(d) };
-    },
-  };
+    planValues,
+    create: ({ planned }) => create(ctx, planned),
+    read: (state) => read(ctx, state),
+    update: ({ prior, planned }) => update(ctx, prior, planned),
+    delete: ({ prior }) => remove(ctx, prior),
+    importState: (id) => importState(ctx, id),
+  });
 }
