@@ -54,7 +54,7 @@ export function buildApp(opts: BuildOptions): App {
 
 if (require.main === module) {
   try {
-    // `cdktf synth|deploy` runs this file: the same selection as every entry point;
+    // `cdktf synth|deploy` runs this file: the same selection as every entry point.
     // ARDA_MAIL_STATE_ROOT: where local-backend state lives instead of the repository (rehearsals, tests).
     buildApp({ platform: loadSelectedPlatform().platform, stateRoot: process.env.ARDA_MAIL_STATE_ROOT || undefined }).synth();
   } catch (e) {

@@ -120,11 +120,15 @@ export async function bootstrapBackend(o: {
   offline: boolean;
   outDir?: string;
   progress: (l: string) => void;
+  /** Base environment of the Terraform processes (default process.env; the sandbox points it at the local AWS). */
+  env?: NodeJS.ProcessEnv;
+  /** Directory the bootstrap's local state lives under (default the repository root). */
+  stateRoot?: string;
 }): Promise<BootstrapResult> {
   const bucket = o.bucket ?? (o.infra.backend.kind === "s3" ? o.infra.backend.bucket : defaultStateBucket(o.infra));
   const stackName = bootstrapStackName(o.infra);
   const outdir = o.outDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-bootstrap-"));
-  const statePath = path.join(REPO_ROOT, "state", o.platform.name, "bootstrap", `${o.infra.name}.tfstate`);
+  const statePath = path.join(o.stateRoot ?? REPO_ROOT, "state", o.platform.name, "bootstrap", `${o.infra.name}.tfstate`);
   const app = new App({ outdir });
   new StateBackendBootstrapStack(app, stackName, { infrastructure: o.infra, platformName: o.platform.name, bucket, statePath });
   app.synth();
@@ -133,10 +137,10 @@ export async function bootstrapBackend(o: {
   let env: NodeJS.ProcessEnv;
   if (o.offline) {
     writeOfflineOverride(dir, { statePath: path.join(dir, "terraform.offline.tfstate") });
-    env = terraformEnv(OFFLINE_AWS_ENV);
+    env = terraformEnv(OFFLINE_AWS_ENV, o.env);
   } else {
     fs.mkdirSync(path.dirname(statePath), { recursive: true });
-    env = terraformEnv(o.infra.awsProfile ? { AWS_PROFILE: o.infra.awsProfile } : {});
+    env = terraformEnv(o.infra.awsProfile ? { AWS_PROFILE: o.infra.awsProfile } : {}, o.env);
   }
   const tf = async (args: string[]): Promise<string> => {
     o.progress(`${o.infra.name}: terraform ${args[0]}…`);
