@@ -21,8 +21,6 @@ export interface SynthOptions {
   stateRoot?: string;
   /** Environment of the local `terraform init` that pins a cloud-backend stack's providers. */
   env?: NodeJS.ProcessEnv;
-  /** Directory local-backend state paths are resolved against (default: the repository root). */
-  stateRoot?: string;
 }
 
 export interface SynthResult {
