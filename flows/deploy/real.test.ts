@@ -35,6 +35,7 @@ describe("a real deploy on the local AWS", () => {
   let ctx: DeployContext;
   let stateRoot: string;
   let platformFile: string;
+  let dir: string;
   const lines: string[] = [];
   const dev = () => findPartition(platform, "Alpha002", "dev");
   const sm = async () => new SecretsManagerClient(await clientConfig(aws, "Sandbox-Alpha002"));
@@ -60,7 +61,7 @@ describe("a real deploy on the local AWS", () => {
   beforeAll(async () => {
     const base = sandboxPlatform();
     aws = await startLocalAws(base);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arda-real-deploy-"));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "arda-real-deploy-"));
     ({ platform, platformFile } = await localPlatform(base, aws, dir));
     env = await startSandboxEnvironment({ platform, dir: path.join(dir, "sandbox") });
     stateRoot = path.join(dir, "state-root");
@@ -92,6 +93,7 @@ describe("a real deploy on the local AWS", () => {
   afterAll(async () => {
     await env?.close();
     await aws?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("a partition refuses to deploy before Root is applied, before anything changes", async () => {
