@@ -13,8 +13,9 @@
  */
 import type { MailContextEntry } from "../platform/mail-context";
 import { corporateContextKey, partitionContextKey, placementOfEntry } from "../platform/mail-context";
-import type { Platform } from "../platform/model";
-import { activePartitions, corporateDomain, corporateServerTokenRef, partitionDomain, partitionKeyRegistryRef, partitionPostmarkTokenRef, postmarkAccount } from "../platform/names";
+import type { Infrastructure, Platform } from "../platform/model";
+import { activePartitions, corporateDomain, corporateServerTokenRef, infrastructure, partitionDomain, partitionKeyRegistryRef, partitionPostmarkTokenRef, partitionSecretNames, postmarkAccount } from "../platform/names";
+import { secretValueDrift, type ExpectedSecret, type SecretValueReader } from "../lib/aws/secrets";
 import { mailEntryFromDomain } from "../lib/postmark/mail-entry";
 import type { DomainDetails } from "../lib/postmark/types";
 import type { SecretStore } from "../lib/secrets/store";
@@ -25,7 +26,7 @@ export type InstanceGroup = "corporate" | "runtime-platform";
 export const INSTANCE_GROUPS: readonly InstanceGroup[] = ["corporate", "runtime-platform"];
 
 export interface DriftItem {
-  /** `context`, `placement`, `dns:<check>`, `postmark-rotation`, `postmark-verification`, `secret`. */
+  /** `context`, `placement`, `dns:<check>`, `postmark-rotation`, `postmark-verification`, `secret`, `secrets-manager`. */
   readonly kind: string;
   readonly subject: string;
   readonly expected: string;
@@ -67,6 +68,11 @@ export interface DriftDeps {
   /** Postmark getDomain with the given account token. */
   readonly getDomain: (token: string, id: number) => Promise<DomainDetails>;
   readonly remember?: (secret: string) => void;
+  /**
+   * Secrets Manager's current values per account (a real platform, or the sandbox's local AWS):
+   * each partition secret must hold 1Password's value — compared in memory, never printed.
+   */
+  readonly secretsManager?: (infra: Infrastructure) => SecretValueReader;
   /** CI mode: read only CI_VAULT (see the header). */
   readonly ci?: boolean;
 }
@@ -81,6 +87,8 @@ interface AssetSpec {
   readonly postmarkAccount: string;
   /** 1Password items a deploy of this asset needs. */
   readonly requiredSecrets: string[];
+  /** The partition's Secrets Manager secrets and the 1Password references they are written from. */
+  readonly storedSecrets?: { readonly infrastructure: string; readonly secrets: ReadonlyArray<{ readonly secretName: string; readonly ref: string }> };
 }
 
 function assetsOf(platform: Platform, groups: readonly InstanceGroup[]): AssetSpec[] {
@@ -107,6 +115,13 @@ function assetsOf(platform: Platform, groups: readonly InstanceGroup[]): AssetSp
         tokenRef: partitionPostmarkTokenRef(p),
         postmarkAccount: p.postmarkAccount,
         requiredSecrets: [...accountRefs, partitionPostmarkTokenRef(p), partitionKeyRegistryRef(p)],
+        storedSecrets: {
+          infrastructure: p.infrastructure,
+          secrets: [
+            { secretName: partitionSecretNames(p).postmarkAccountToken, ref: partitionPostmarkTokenRef(p) },
+            { secretName: partitionSecretNames(p).encryptionKey, ref: partitionKeyRegistryRef(p) },
+          ],
+        },
       });
     }
   }
@@ -139,6 +154,31 @@ const short = (v: unknown): string => {
   return s && s.length > 60 ? `${s.slice(0, 40)}…(${s.length} chars)` : String(s);
 };
 
+/** Secrets Manager ↔ 1Password for one partition: `secrets-manager` items name the secret, never a value. */
+async function secretsManagerDrift(d: DriftDeps, stored: NonNullable<AssetSpec["storedSecrets"]>): Promise<DriftItem[]> {
+  const reader = d.secretsManager!(infrastructure(d.platform, stored.infrastructure));
+  const expected: ExpectedSecret[] = [];
+  for (const s of stored.secrets) {
+    try {
+      const value = await d.secrets.read(s.ref);
+      d.remember?.(value);
+      expected.push({ ...s, value });
+    } catch {
+      // a missing 1Password item is already its own `secret` item
+    }
+  }
+  try {
+    return (await secretValueDrift(expected, reader)).map((x) => ({
+      kind: "secrets-manager",
+      subject: x.secretName,
+      expected: `the value of ${x.ref} (${reader.description})`,
+      seen: x.seen === "missing" ? "no such secret or no current value" : "a different value (not shown) — the next deploy writes 1Password's",
+    }));
+  } catch (e) {
+    return [{ kind: "secrets-manager", subject: stored.secrets.map((s) => s.secretName).join(", "), expected: "readable", seen: (e as Error).message }];
+  }
+}
+
 async function assetDrift(d: DriftDeps, a: AssetSpec): Promise<AssetDrift> {
   const items: DriftItem[] = [];
   for (const ref of d.ci ? [] : [...new Set(a.requiredSecrets)]) {
@@ -150,6 +190,7 @@ async function assetDrift(d: DriftDeps, a: AssetSpec): Promise<AssetDrift> {
     }
     if (!exists) items.push({ kind: "secret", subject: ref, expected: `1Password item exists (${d.secrets.description})`, seen: "missing" });
   }
+  if (d.secretsManager && a.storedSecrets) items.push(...(await secretsManagerDrift(d, a.storedSecrets)));
   const ctx = d.context[a.contextKey] as Partial<MailContextEntry> | undefined;
   if (!ctx || typeof ctx.domainId !== "number") {
     items.push({ kind: "context", subject: a.contextKey, expected: "a committed register entry", seen: "missing" });

@@ -17,10 +17,10 @@ export interface SynthOptions {
   /** Only these stacks (default: every stack of the platform). */
   stacks?: readonly string[];
   hcl?: boolean;
-  /** Environment of the local `terraform init` that pins a cloud-backend stack's providers. */
-  env?: NodeJS.ProcessEnv;
   /** Directory local-backend state paths are resolved against (default: the repository root). */
   stateRoot?: string;
+  /** Environment of the local `terraform init` that pins a cloud-backend stack's providers. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface SynthResult {

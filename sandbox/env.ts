@@ -2,7 +2,8 @@
  * The embedded default the demo, the bench and the tests run on: the Postmark sandbox on loopback,
  * the real DNS server (knotd, when installed: one for the mail root zone, one for the zones below it), a file secret store with
  * generated values, an AWS config with the model's profiles, a scratch context file and rollout
- * record — all in one scratch directory. Nothing committed is touched.
+ * record — all in one scratch directory. Nothing committed is touched. With `localAws`, also the
+ * local AWS (moto on loopback) with the registrar's zone, so every stack is applied for real.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
@@ -13,6 +14,10 @@ import { corporateServerTokenRef, partitionKeyRegistryRef, partitionPostmarkToke
 import { startSandbox, type RunningSandbox } from "./postmark/server";
 import { findKnotd, startDnsTree, type DnsTree } from "./dns/knot";
 import { assembleZones } from "./dns/zone";
+import { startLocalAws, type LocalAws } from "./aws/moto";
+import { localPlatform } from "./aws/local-platform";
+import { route53DnsHook } from "./aws/publish-dns";
+import type { DnsFollowHook } from "../flows/deploy/real";
 
 export interface SandboxEnvironment {
   readonly dir: string;
@@ -28,8 +33,12 @@ export interface SandboxEnvironment {
   readonly secretValues: readonly string[];
   /** Global + deploy flags pointing a command at this environment. */
   readonly flags: string[];
-  /** Environment variables for a child `arda-mail` process (AWS_CONFIG_FILE). */
+  /** Environment variables for a child `arda-mail` process (AWS_CONFIG_FILE; with the local AWS its endpoint, the model file, the state root). */
   readonly env: NodeJS.ProcessEnv;
+  /** The model the environment deploys (with the local AWS: the registrar zone's id). */
+  readonly platform: Platform;
+  /** With `localAws`: moto on loopback, where local-backend state lives, and the DNS hook of a real apply. */
+  readonly localAws?: { readonly aws: LocalAws; readonly stateRoot: string; readonly platformFile: string; readonly followDns?: DnsFollowHook };
   close(): Promise<void>;
 }
 
@@ -50,39 +59,47 @@ export interface SandboxEnvOptions {
   readonly dkimVerifyAfterCalls?: number;
   /** Start no DNS server even when knot is installed. */
   readonly noDns?: boolean;
+  /** Start the local AWS (moto) and apply for real; throws naming the pip package when moto is missing. */
+  readonly localAws?: boolean;
 }
 
 export async function startSandboxEnvironment(o: SandboxEnvOptions): Promise<SandboxEnvironment> {
   const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-sandbox-"));
   fs.mkdirSync(dir, { recursive: true });
   const token = o.token ?? `sandbox-canary-${randomUUID()}`;
-  const dns = !o.noDns && findKnotd() ? await startDnsTree([o.platform.mailRootDomain], assembleZones([o.platform.mailRootDomain], []), { dir: path.join(dir, "dns") }) : undefined;
+  const aws = o.localAws ? await startLocalAws(o.platform, { dir: path.join(dir, "aws") }) : undefined;
+  const local = aws ? await localPlatform(o.platform, aws, dir).catch(async (e: unknown) => {
+    await aws.stop();
+    throw e;
+  }) : undefined;
+  const platform = local?.platform ?? o.platform;
+  const dns = !o.noDns && findKnotd() ? await startDnsTree([platform.mailRootDomain], assembleZones([platform.mailRootDomain], []), { dir: path.join(dir, "dns") }) : undefined;
   const sandbox = await startSandbox({ accountToken: token, dnsResolver: dns?.address, dkimBits: 1024, dkimVerifyAfterCalls: o.dkimVerifyAfterCalls ?? 2 });
 
   const secrets: Record<string, string> = {};
-  for (const a of o.platform.postmarkAccounts) secrets[a.tokenRef] = token;
-  for (const p of o.platform.partitions) {
+  for (const a of platform.postmarkAccounts) secrets[a.tokenRef] = token;
+  for (const p of platform.partitions) {
     secrets[partitionPostmarkTokenRef(p)] = token;
     secrets[partitionKeyRegistryRef(p)] = generatedKeyRegistry();
   }
   // Corporate assets' server tokens (written by `corporate provision` in real life).
-  for (const a of o.platform.corporate.assets) secrets[corporateServerTokenRef(o.platform, a)] = `sandbox-server-canary-${randomUUID()}`;
+  for (const a of platform.corporate.assets) secrets[corporateServerTokenRef(platform, a)] = `sandbox-server-canary-${randomUUID()}`;
   for (const ref of o.omitSecrets ?? []) delete secrets[ref];
   const secretsFile = path.join(dir, "secrets.json");
   fs.writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
 
-  const awsConfigFile = path.join(dir, "aws-config");
-  const profiles = o.platform.infrastructures.filter((i) => i.awsProfile && !(o.omitProfiles ?? []).includes(i.awsProfile));
-  fs.writeFileSync(awsConfigFile, profiles.map((i) => `[profile ${i.awsProfile}]\nregion = ${i.region}\nsso_account_id = ${i.accountId}\n`).join("\n"));
+  const awsConfigFile = aws?.configFile ?? path.join(dir, "aws-config");
+  const profiles = platform.infrastructures.filter((i) => i.awsProfile && !(o.omitProfiles ?? []).includes(i.awsProfile));
+  if (!aws) fs.writeFileSync(awsConfigFile, profiles.map((i) => `[profile ${i.awsProfile}]\nregion = ${i.region}\nsso_account_id = ${i.accountId}\n`).join("\n"));
 
   const contextFile = path.join(dir, "cdktf.json");
   fs.writeFileSync(contextFile, `${JSON.stringify({ language: "typescript", app: "node dist/main.js", context: {} }, null, 2)}\n`);
-  const rolloutFile = path.join(dir, "rollout", `${o.platform.name}.json`);
+  const rolloutFile = path.join(dir, "rollout", `${platform.name}.json`);
   const workDir = path.join(dir, "work");
   fs.mkdirSync(workDir, { recursive: true });
 
   const flags = [
-    "--platform", o.platform.name,
+    "--platform", platform.name,
     "--secrets", `file:${secretsFile}`,
     "--postmark-url", sandbox.url,
     "--context-file", contextFile,
@@ -101,10 +118,13 @@ export async function startSandboxEnvironment(o: SandboxEnvOptions): Promise<San
     workDir,
     secretValues: [...new Set(Object.values(secrets))],
     flags,
-    env: { AWS_CONFIG_FILE: awsConfigFile },
+    env: aws && local ? { ...aws.env, ARDA_MAIL_PLATFORM_FILE: local.platformFile, ARDA_MAIL_STATE_ROOT: path.join(dir, "state-root") } : { AWS_CONFIG_FILE: awsConfigFile },
+    platform,
+    ...(aws && local ? { localAws: { aws, stateRoot: path.join(dir, "state-root"), platformFile: local.platformFile, followDns: dns ? route53DnsHook(aws, platform, dns.dir) : undefined } } : {}),
     async close(): Promise<void> {
       await sandbox.close();
       await dns?.stop();
+      await aws?.stop();
     },
   };
 }

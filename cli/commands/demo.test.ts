@@ -10,10 +10,10 @@ import Demo from "./demo";
 jest.setTimeout(300_000);
 const maybe = knotAvailable() ? it : it.skip;
 
-maybe("`arda-mail demo` runs dev → stage ∥ demo → prod on the sandbox and prints what each partition did", async () => {
+maybe("`arda-mail demo --offline` plans dev → stage ∥ demo → prod on the sandbox and prints what each partition did", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arda-demo-test-"));
   const committed = fs.readFileSync(path.join(__dirname, "../../platform/sandbox.cdktf.json"), "utf8");
-  const o = await runInProcess<CascadeResult>(Demo, ["--keep", dir, "--json"]);
+  const o = await runInProcess<CascadeResult>(Demo, ["--offline", "--keep", dir, "--json"]);
   expect(o.code).toBe(0);
   expect(o.result!.partitions.map((p) => [p.partition, p.ok])).toEqual([["Alpha002/dev", true], ["Alpha002/stage", true], ["Alpha001/demo", true], ["Alpha001/prod", true]]);
   for (const name of ["dev", "stage", "demo", "prod"]) {
@@ -21,7 +21,7 @@ maybe("`arda-mail demo` runs dev → stage ∥ demo → prod on the sandbox and 
     expect(o.stderr).toMatch(new RegExp(`verify Alpha00\\d/${name} \\(${name}\\.ardamails\\.com\\) via 127\\.0\\.0\\.1:\\d+: PASS`));
   }
   expect(o.stderr).toMatch(/plan: \d+ to add, 0 to change, 0 to destroy/);
-  expect(o.stderr).toContain("=== arda-mail demo: cascade dev → stage ∥ demo → prod on the sandbox — ALL VERIFIED");
+  expect(o.stderr).toContain("=== arda-mail demo: dev → stage ∥ demo → prod (offline plans) — ALL VERIFIED");
   expect(o.stderr).toContain("— wave: stage ∥ demo");
   // The committed fixture context is untouched; the scratch one got the register output.
   expect(fs.readFileSync(path.join(__dirname, "../../platform/sandbox.cdktf.json"), "utf8")).toBe(committed);

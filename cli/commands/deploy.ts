@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { Args, Flags } from "@oclif/core";
 import { deployCascade, deployPartition, type CascadeResult } from "../../flows/deploy/deploy";
+import { deployStackForReal } from "../../flows/deploy/real";
 import { formatPlan } from "../../lib/plan-summary";
 import type { PartitionDeployResult } from "../../flows/deploy/types";
 import { ArdaCommand, CliError } from "../base-command";
@@ -10,18 +11,22 @@ import { FailedWithResult } from "../lib/errors";
 import { partitionOrFail } from "../lib/args";
 
 export default class Deploy extends ArdaCommand<typeof Deploy> {
-  static summary = "Deploy a partition's email stack: pre-flight, register, plan, apply, verify — in rollout order.";
+  static summary = "Deploy Root, Corporate or a partition's email stack: pre-flight, register, plan, apply, second plan, verify — in rollout order.";
   static description =
     "Runs, for <infrastructure>-<partition>-Email: the rollout-order check (dev → stage ∥ demo → prod, DQ-R1-021, read from " +
     "rollout/<platform>.json), pre-flight (AWS profile from the model present in AWS_CONFIG_FILE, region, secrets resolvable, " +
     "context not stale vs Postmark, backend), register, synth + terraform plan with the secrets as TF_VAR_ environment variables " +
     "(never a file, never argv), a refusal when the plan destroys or replaces a zone or the key secret, the prod confirmation, " +
-    "apply (skipped offline), then verify; the verified state is recorded for the next run. --all walks the whole cascade with " +
-    "stage and demo in parallel. The exit code is non-zero when any step or child process fails; --json lists every step with " +
+    "apply (skipped offline), a second plan that must be empty, then verify; the verified state is recorded for the next run. " +
+    "Before the plan, each write-only secret's *_version is bumped only when Secrets Manager's current value differs from 1Password's " +
+    "(compared in memory). `deploy root` and `deploy corporate` deploy those stacks; a partition or Corporate refuses until Root is applied. " +
+    "--all walks the whole cascade: Root → {Corporate, dev} → {stage, demo} → prod, independent stacks in parallel. The exit code is non-zero when any step or child process fails; --json lists every step with " +
     "its outcome and duration. Progress goes to stderr; terraform's own output with --verbose. SIGINT/SIGTERM (Ctrl-C) stop the " +
     "deploy cleanly: terraform gets one SIGINT and releases its lock, the step is recorded as interrupted, exit 130/143. The temp " +
     "directory with the synthesized stacks and plans is removed at the end unless --keep.";
   static examples = [
+    "<%= config.bin %> deploy root",
+    "<%= config.bin %> deploy corporate",
     "<%= config.bin %> deploy Alpha002 dev",
     "<%= config.bin %> deploy Alpha001 prod --plan-only",
     "<%= config.bin %> deploy Alpha001 prod --confirm-production --json",
@@ -29,13 +34,13 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
     "<%= config.bin %> deploy Alpha002 dev --plan-only --keep",
   ];
   static args = {
-    infrastructure: Args.string({ description: "AWS account name, e.g. Alpha002 (omit with --all)" }),
+    infrastructure: Args.string({ description: "AWS account name, e.g. Alpha002; or `root` / `corporate` (omit with --all)" }),
     partition: Args.string({ description: "partition name, e.g. dev (omit with --all)" }),
   };
   static flags = {
     ...deployFlags,
-    all: Flags.boolean({ description: "walk the whole cascade: dev, then stage ∥ demo, then prod", default: false }),
-    sequential: Flags.boolean({ description: "with --all: run stage and demo one after the other", default: false }),
+    all: Flags.boolean({ description: "walk the whole cascade: Root, then Corporate ∥ dev, then stage ∥ demo, then prod (offline: the partitions only)", default: false }),
+    sequential: Flags.boolean({ description: "with --all: one stack at a time", default: false }),
   };
 
   public async run(): Promise<CascadeResult> {
@@ -43,7 +48,8 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
     const infra = this.args.infrastructure as string | undefined;
     const name = this.args.partition as string | undefined;
     if (this.flags.all && (infra || name)) throw new CliError("--all deploys every active partition: give no <infrastructure> <partition>", "drop the arguments, or drop --all");
-    if (!this.flags.all && !(infra && name)) throw new CliError("missing <infrastructure> <partition> (or --all)", "e.g. arda-mail deploy Alpha002 dev", 2);
+    const single = !name && (infra === "root" || infra === "corporate") ? infra : undefined;
+    if (!this.flags.all && !single && !(infra && name)) throw new CliError("missing <infrastructure> <partition> (or root, corporate, --all)", "e.g. arda-mail deploy Alpha002 dev", 2);
     // SIGINT/SIGTERM stop the deploy: forwarded once to Terraform (graceful stop, lock released),
     // the running step recorded as interrupted, the temp directory removed, exit 130/143.
     const stop = new AbortController();
@@ -68,17 +74,21 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
           progress: (l) => this.progress(l),
           remember: (s) => this.rememberSecret(s),
           jsonEnabled: () => this.jsonEnabled(),
+          postmarkUrl: () => this.postmarkUrl(),
         },
         this.flags,
         stop.signal,
       );
       let result: CascadeResult;
+      const t = Date.now();
       if (this.flags.all) {
         result = await deployCascade(ctx, { parallel: !this.flags.sequential });
+      } else if (single) {
+        if (ctx.offline) throw new CliError(`${single === "root" ? "Root" : "Corporate"} deploys only for real: offline, \`npm run plan:offline -- --stack ${single === "root" ? "Root" : "Corporate"}\` plans it`, "configure the AWS profiles (or the sandbox's local AWS) and re-run without --offline", 2);
+        const r = await deployStackForReal(ctx, { kind: single });
+        result = { ok: r.ok, wallMs: Date.now() - t, partitions: [r] };
       } else {
-        const p = partitionOrFail(platform, infra!, name!);
-        const t = Date.now();
-        const r = await deployPartition(ctx, p);
+        const r = await deployPartition(ctx, partitionOrFail(platform, infra!, name!));
         result = { ok: r.ok, wallMs: Date.now() - t, partitions: [r] };
       }
       this.progress(summary(result));
@@ -128,6 +138,7 @@ export function partitionSummary(p: PartitionDeployResult): string {
   const lines = [`  ${p.partition} (${p.stack}): ${p.ok ? "ok" : "FAILED"}`];
   if (p.registered) lines.push(`    registered: ${p.registered.domain} — Postmark ${p.registered.postmark}${p.registered.domainId !== undefined ? ` (ID ${p.registered.domainId}, DKIM selector ${p.registered.dkimSelector})` : ""}, context ${p.registered.context}`);
   if (p.plan) lines.push(`    plan: ${formatPlan(p.plan)}`);
+  if (p.appliedResources !== undefined) lines.push(`    applied: ${p.appliedResources} resources; second plan ${p.secondPlanClean ? "clean" : p.secondPlanClean === false ? "NOT clean" : "not run"}`);
   if (p.verify) lines.push(`    verify: ${p.verify.ok ? "PASS" : "FAIL"} — ${p.verify.checks.map((c) => `${c.check} ${c.ok ? "ok" : "FAIL"}`).join(", ")}`);
   for (const s of p.steps) lines.push(`    ${s.outcome.padEnd(8)} ${s.step.padEnd(18)} ${(s.durationMs / 1000).toFixed(1).padStart(5)} s`);
   return lines.join("\n");

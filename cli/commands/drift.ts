@@ -2,7 +2,10 @@ import { Flags } from "@oclif/core";
 import { readContext } from "../../platform/mail-context";
 import { detectDrift, formatDrift, INSTANCE_GROUPS, type DriftReport, type InstanceGroup } from "../../flows/drift";
 import { ArdaCommand } from "../base-command";
-import { dnsReaderFromFlags, parentServerFlag, resolverFlag } from "../lib/deploy-flags";
+import { defaultOffline, dnsReaderFromFlags, parentServerFlag, resolverFlag } from "../lib/deploy-flags";
+import { secretsManagerReader } from "../../lib/aws/secrets";
+import { awsConfigFile } from "../../lib/aws-config";
+import type { Infrastructure } from "../../platform/model";
 import { FailedWithResult } from "../lib/errors";
 
 export default class Drift extends ArdaCommand<typeof Drift> {
@@ -41,6 +44,9 @@ export default class Drift extends ArdaCommand<typeof Drift> {
         getDomain: (token, id) => this.postmark(token).getDomain(id),
         remember: (s) => this.rememberSecret(s),
         ci: this.flags.ci,
+        // Secrets Manager is compared wherever a deploy would apply (a real platform, or the sandbox's
+        // local AWS) — not in CI mode, which has no AWS profile.
+        ...(this.flags.ci || defaultOffline(this.platform(), process.env) ? {} : { secretsManager: (i: Infrastructure) => secretsManagerReader({ profile: i.awsProfile ?? "", region: i.region, configFile: awsConfigFile(), env: process.env }) }),
       },
       group ? [group] : INSTANCE_GROUPS,
     );

@@ -17,7 +17,7 @@ import { readRollout, rolloutFile } from "../../lib/rollout/state";
 import type { SecretStore } from "../../lib/secrets/store";
 import { dnsReader, type DnsReader } from "../../lib/dns/reader";
 import { CliError } from "./errors";
-import { publishDnsFromFlag } from "./sandbox-hooks";
+import { followDnsFromFlag, publishDnsFromFlag } from "./sandbox-hooks";
 
 export const resolverFlag = Flags.string({ description: "DNS server to read from, <ip>:<port> (default: the system resolver)", env: "ARDA_MAIL_RESOLVER" });
 export const parentServerFlag = Flags.string({
@@ -37,7 +37,10 @@ export function dnsReaderFromFlags(flags: { resolver?: string; "parent-server"?:
 export const deployFlags = {
   resolver: resolverFlag,
   "parent-server": parentServerFlag,
-  offline: Flags.boolean({ description: "plan offline (fake credentials, local override state) and skip apply; default on for the sandbox platform", allowNo: true }),
+  offline: Flags.boolean({
+    description: "plan offline (fake credentials, local override state) and skip apply; default on for the sandbox platform unless a local AWS is configured (a loopback AWS_ENDPOINT_URL)",
+    allowNo: true,
+  }),
   "plan-only": Flags.boolean({ description: "stop after the plan summary (adds / changes / destroys); registers nothing new", default: false }),
   "allow-destructive-changes": Flags.boolean({ description: "proceed even when the plan destroys or replaces a zone or the key secret", default: false }),
   "confirm-production": Flags.boolean({ description: "confirm a prod deploy without the interactive prompt", default: false }),
@@ -58,6 +61,8 @@ export interface DeployHost {
   progress(line: string): void;
   remember(secret: string): void;
   jsonEnabled(): boolean;
+  /** The Postmark API URL the command uses (the Terraform provider is pointed at the same one). */
+  postmarkUrl?(): string;
 }
 
 /** Interactive confirmation showing the plan summary; never in --json mode or without a TTY. */
@@ -75,6 +80,11 @@ export function productionConfirmer(confirmFlag: boolean, interactive: boolean):
   };
 }
 
+/** The sandbox platform applies for real only against a local AWS on loopback; a real platform always does. */
+export function defaultOffline(platform: Platform, env: NodeJS.ProcessEnv): boolean {
+  return platform.name === "sandbox" && !/^http:\/\/127\.0\.0\.1:\d+$/.test(env.AWS_ENDPOINT_URL ?? "");
+}
+
 /**
  * Every flag checked before the first step (a bad --resolver must not surface only in verify,
  * after an apply): DNS addresses, the local DNS directory, the rollout record's schema, the work
@@ -83,6 +93,7 @@ export function productionConfirmer(confirmFlag: boolean, interactive: boolean):
  */
 export function deployContext(host: DeployHost, flags: Record<string, unknown>, signal?: AbortSignal): DeployContext & { ownsWorkDir: boolean } {
   const platform = host.platform();
+  const offline = (flags.offline as boolean | undefined) ?? defaultOffline(platform, process.env);
   dnsReaderFromFlags(flags as { resolver?: string; "parent-server"?: string });
   const localDns = flags["local-dns"] as string | undefined;
   if (localDns !== undefined && !isDirectory(localDns)) throw new CliError(`--local-dns ${localDns} is not a directory of a running local DNS server`, "start the sandbox DNS (arda-mail demo does), or drop --local-dns", 2);
@@ -101,10 +112,12 @@ export function deployContext(host: DeployHost, flags: Record<string, unknown>, 
     secrets: host.secretStore(),
     client: (t) => host.client(t),
     awsConfigFile: awsConfigFile(),
-    offline: (flags.offline as boolean | undefined) ?? platform.name === "sandbox",
+    offline,
     resolver: flags.resolver as string | undefined,
     parentServer: flags["parent-server"] as string | undefined,
-    publishDns: publishDnsFromFlag(localDns),
+    ...(offline ? { publishDns: publishDnsFromFlag(localDns) } : { followDns: followDnsFromFlag(localDns, platform, process.env) }),
+    postmarkUrl: host.postmarkUrl?.(),
+    stateRoot: process.env.ARDA_MAIL_STATE_ROOT || undefined,
     planOnly: Boolean(flags["plan-only"]),
     allowDestructive: Boolean(flags["allow-destructive-changes"]),
     verbose: Boolean(flags.verbose),

@@ -8,15 +8,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { partitionContextKey, readContext, requireMailEntry } from "../../platform/mail-context";
-import type { Partition, Platform } from "../../platform/model";
+import type { Infrastructure, Partition, Platform } from "../../platform/model";
+import type { SecretValueReader } from "../../lib/aws/secrets";
 import { partitionDomain, partitionStackName } from "../../platform/names";
 import type { PlanCounts } from "../../lib/plan-summary";
 import type { PostmarkClient } from "../../lib/postmark/client";
-import { cascadeWaves, isProduction, updateRollout } from "../../lib/rollout/state";
+import { cascadeWaves, isProduction } from "../../lib/rollout/state";
 import type { SecretStore } from "../../lib/secrets/store";
 import type { VerifyReport } from "../verify";
 import { applyStep, confirmProductionStep, destructiveStep, orderStep, planStep, preflightStep, publishDnsStep, registerStep, requireCurrentContext, verifyStep } from "./partition-steps";
+import { interruptionOf } from "./interruption";
 import { StepLog, StepStop } from "./steps";
+import { deployAllForReal, deployStackForReal, type DnsFollowHook } from "./real";
 import type { PartitionDeployResult, PublishDns } from "./types";
 
 export interface DeployContext {
@@ -52,12 +55,22 @@ export interface DeployContext {
    * one SIGINT, the running step ends as `interrupted`, no further step starts.
    */
   readonly signal?: AbortSignal;
+  /** Where local-backend state lives (default: the repository); a rehearsal keeps it in its scratch directory. */
+  readonly stateRoot?: string;
+  /** The Postmark API the Terraform provider talks to (its POSTMARK_API_URL); default Postmark's own. */
+  readonly postmarkUrl?: string;
+  /** Rehearsal hook (sandbox, real apply): serve the local AWS's Route53 from the local DNS while a stack applies. */
+  readonly followDns?: DnsFollowHook;
+  /** Secrets Manager's current values (default: the AWS SDK with the model's profile; endpoint from the env). */
+  readonly secretsReader?: (infra: Infrastructure) => SecretValueReader;
 }
 
 export async function deployPartition(ctx: DeployContext, p: Partition): Promise<PartitionDeployResult> {
+  // A real deploy (AWS, or the sandbox's local AWS) applies as synthesized: real.ts. What follows is the offline plan.
+  if (!ctx.offline) return deployStackForReal(ctx, { kind: "partition", partition: p });
   const label = `${p.infrastructure}/${p.name}`;
   const stack = partitionStackName(p);
-  const log = new StepLog(label, ctx.progress, ctx.signal && { signal: ctx.signal, record: (step, signal) => recordInterruption(ctx, p, step, signal) });
+  const log = new StepLog(label, ctx.progress, interruptionOf(ctx, p));
   const result: { registered?: PartitionDeployResult["registered"]; plan?: PlanCounts; verify?: VerifyReport } = {};
   const done = (ok: boolean): PartitionDeployResult => ({ partition: label, stack, ok, steps: log.steps, ...result });
   const dir = path.join(ctx.workDir, stack);
@@ -80,7 +93,7 @@ export async function deployPartition(ctx: DeployContext, p: Partition): Promise
       return done(true);
     }
     if (isProduction(p)) await log.run("confirm-production", () => confirmProductionStep(ctx, p, planned));
-    await log.run("apply", () => applyStep(ctx, p, secrets, planned));
+    await log.run("apply", async () => applyStep());
     const entry = requireMailEntry(readContext(ctx.contextFile), partitionContextKey(p), partitionDomain(ctx.platform, p), ctx.contextFile);
     if (ctx.publishDns) await log.run("dns-publish", () => publishDnsStep(ctx, p, planned, entry));
     result.verify = await log.run("verify", () => verifyStep(ctx, p, secrets, planned, entry));
@@ -91,31 +104,16 @@ export async function deployPartition(ctx: DeployContext, p: Partition): Promise
   }
 }
 
-/** Steps after which the deployed stack may differ from what was verified: an interrupt there unverifies. */
-const CHANGING_STEPS = new Set(["apply", "dns-publish", "verify"]);
-
-/** The rollout record notes an interrupted attempt (the next full deploy replaces the note). */
-async function recordInterruption(ctx: DeployContext, p: Partition, step: string, signal: "SIGINT" | "SIGTERM"): Promise<void> {
-  const at = new Date().toISOString();
-  const mode = ctx.offline ? "planned-offline" : "applied";
-  try {
-    await updateRollout(ctx.rolloutFile, ctx.platform, p, (cur) => ({
-      ...(cur && !CHANGING_STEPS.has(step) ? cur : { ...cur, verified: false, at, mode }),
-      interrupted: { step, signal, at },
-    }));
-  } catch (e) {
-    ctx.progress(`  could not note the interruption in ${ctx.rolloutFile}: ${(e as Error).message}`);
-  }
-}
-
 export interface CascadeResult {
   readonly ok: boolean;
   readonly wallMs: number;
   readonly partitions: PartitionDeployResult[];
 }
 
-/** `deploy --all`: waves in order, each wave's partitions in parallel (or one by one); stops at the first failed wave. */
+/** `deploy --all` offline: waves in order, each wave's partitions in parallel (or one by one); stops at the first failed wave. */
 export async function deployCascade(ctx: DeployContext, opts: { parallel: boolean } = { parallel: true }): Promise<CascadeResult> {
+  // For real, the cascade starts at Root: Root → {Corporate, dev} → {stage, demo} → prod.
+  if (!ctx.offline) return deployAllForReal(ctx, opts);
   const t = Date.now();
   const out: PartitionDeployResult[] = [];
   for (const wave of cascadeWaves(ctx.platform)) {

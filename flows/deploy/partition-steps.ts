@@ -10,14 +10,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { MailContextEntry } from "../../platform/mail-context";
 import type { Partition } from "../../platform/model";
-import { infrastructure, partitionDomain, partitionStackName } from "../../platform/names";
+import { partitionDomain, partitionStackName } from "../../platform/names";
 import { dnsReader } from "../../lib/dns/reader";
 import { formatPlan, planCounts, plannedOutputNames, type PlanCounts, type PlanJson } from "../../lib/plan-summary";
 import { orderViolation, readRollout, recordRollout } from "../../lib/rollout/state";
 import { runTerraform, terraformEnv, terraformOrThrow } from "../../lib/terraform";
 import { planOffline } from "../plan-offline";
 import { partitionTarget as registerTarget, registerDomain, type RegisterResult } from "../register";
-import { synthPlatform } from "../synth";
 import { formatReport, partitionTarget as verifyTarget, verifyDomain, type OutputsSource, type VerifyReport } from "../verify";
 import type { DeployContext } from "./deploy";
 import { preflight, type PreflightSecrets } from "./preflight";
@@ -84,18 +83,12 @@ export function secretVariables(secrets: PreflightSecrets): NodeJS.ProcessEnv {
   return { TF_VAR_postmark_account_token: secrets.postmarkAccountToken, TF_VAR_email_encryption_key_registry: secrets.keyRegistry };
 }
 
-/** The environment of a real (not offline) Terraform run against the partition's AWS account. */
-export function awsTerraformEnv(ctx: DeployContext, p: Partition, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const infra = infrastructure(ctx.platform, p.infrastructure);
-  return terraformEnv({ ...extra, AWS_PROFILE: infra.awsProfile ?? "", AWS_REGION: infra.region, AWS_CONFIG_FILE: ctx.awsConfigFile }, ctx.env);
-}
-
 export async function planStep(ctx: DeployContext, p: Partition, secrets: PreflightSecrets, workDir: string): Promise<StepValue<PlannedStack>> {
   const stack = partitionStackName(p);
   const planDir = path.join(workDir, "out");
   const tfVars = secretVariables(secrets);
-  const planned = ctx.offline ? await offlinePlan(ctx, stack, planDir, tfVars) : await realPlan(ctx, p, stack, planDir, tfVars);
-  return { value: planned, detail: `${stack}: ${formatPlan(planned.counts)}${ctx.offline ? " (offline plan)" : ""}` };
+  const planned = await offlinePlan(ctx, stack, planDir, tfVars);
+  return { value: planned, detail: `${stack}: ${formatPlan(planned.counts)} (offline plan)` };
 }
 
 async function offlinePlan(ctx: DeployContext, stack: string, planDir: string, tfVars: NodeJS.ProcessEnv): Promise<PlannedStack> {
@@ -106,16 +99,6 @@ async function offlinePlan(ctx: DeployContext, stack: string, planDir: string, t
     const shown = await runTerraform(["show", "-no-color", "offline.tfplan"], { cwd: stackDir, env: terraformEnv({}, ctx.env), signal: ctx.signal });
     ctx.progress(shown.stdout);
   }
-  return { planJson, stackDir, counts: planCounts(planJson) };
-}
-
-async function realPlan(ctx: DeployContext, p: Partition, stack: string, planDir: string, tfVars: NodeJS.ProcessEnv): Promise<PlannedStack> {
-  const stackDir = synthPlatform({ platform: ctx.platform, outdir: planDir, contextFile: ctx.contextFile, stacks: [stack], hcl: false }).stackDirs[stack];
-  const env = awsTerraformEnv(ctx, p, tfVars);
-  const tee = { signal: ctx.signal, ...(ctx.verbose ? { onStdout: (c: string) => ctx.progress(c.trimEnd()), onStderr: (c: string) => ctx.progress(c.trimEnd()) } : {}) };
-  await terraformOrThrow(["init", "-input=false", "-no-color"], { cwd: stackDir, env, ...tee });
-  await terraformOrThrow(["plan", "-input=false", "-no-color", "-out=deploy.tfplan"], { cwd: stackDir, env, ...tee });
-  const planJson = JSON.parse((await terraformOrThrow(["show", "-json", "deploy.tfplan"], { cwd: stackDir, env, signal: ctx.signal })).stdout) as PlanJson;
   return { planJson, stackDir, counts: planCounts(planJson) };
 }
 
@@ -134,11 +117,9 @@ export async function confirmProductionStep(ctx: DeployContext, p: Partition, pl
   return { value: undefined, detail: `confirmed (plan: ${formatPlan(planned.counts)})` };
 }
 
-export async function applyStep(ctx: DeployContext, p: Partition, secrets: PreflightSecrets, planned: PlannedStack): Promise<StepValue<void>> {
-  if (ctx.offline) return { value: undefined, outcome: "skipped", detail: "offline: terraform apply cannot reach AWS here — nothing applied" };
-  const env = awsTerraformEnv(ctx, p, secretVariables(secrets));
-  await terraformOrThrow(["apply", "-input=false", "-no-color", "deploy.tfplan"], { cwd: planned.stackDir, env, signal: ctx.signal, ...(ctx.verbose ? { onStdout: (c: string) => ctx.progress(c.trimEnd()) } : {}) });
-  return { value: undefined, detail: `applied ${partitionStackName(p)}` };
+/** Offline, nothing reaches AWS: the apply step says so (a real deploy applies in real.ts). */
+export function applyStep(): StepValue<void> {
+  return { value: undefined, outcome: "skipped", detail: "offline: terraform apply cannot reach AWS here — nothing applied" };
 }
 
 export async function publishDnsStep(ctx: DeployContext, p: Partition, planned: PlannedStack, entry: MailContextEntry): Promise<StepValue<void>> {

@@ -32,6 +32,10 @@ export interface PartitionDeployResult {
   readonly steps: StepResult[];
   readonly registered?: { readonly domain: string; readonly postmark: string; readonly context: string; readonly domainId?: number; readonly dkimSelector?: string };
   readonly plan?: PlanCounts;
+  /** A real apply: how many resources it added, changed or destroyed (0 when the plan was empty). */
+  readonly appliedResources?: number;
+  /** A real apply: the second plan had nothing to do. */
+  readonly secondPlanClean?: boolean;
   readonly verify?: VerifyReport;
 }
 

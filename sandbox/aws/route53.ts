@@ -39,7 +39,7 @@ interface Zone {
   readonly comment: string;
 }
 
-async function listZones(cfg: ClientConfig): Promise<Zone[]> {
+export async function listZones(cfg: ClientConfig): Promise<Zone[]> {
   const xml = await route53(cfg, "GET", `${API}/hostedzone`);
   return blocks(xml, "HostedZone").map((z) => ({
     id: (field(z, "Id") ?? "").replace(/^\/hostedzone\//, ""),

@@ -1,9 +1,12 @@
 /**
- * Rollout cascade figures: `arda-mail demo`'s cascade (dev → stage ∥ demo → prod) on the embedded
- * sandbox — register, synth, real offline terraform plan, DNS publish to Knot, verify — wall time
- * with the parallel stage ∥ demo wave and with the partitions one by one. Also knotd start-up.
+ * Rollout cascade figures: `arda-mail demo`'s cascade on the embedded sandbox, wall time with the
+ * parallel steps and one stack at a time — offline (dev → stage ∥ demo → prod: register, synth,
+ * offline plan, DNS publish, verify) and applied to the local AWS (Root → {Corporate, dev} →
+ * {stage, demo} → prod: apply, second plan, verify), with the apply time of each stack. Also knotd start-up.
  */
 import * as fs from "node:fs";
+import type { CascadeResult } from "../../flows/deploy/deploy";
+import { findMotoServer } from "../../sandbox/aws/moto";
 import { runDemoCascade } from "../../sandbox/demo";
 import { findKnotd, startDnsServer } from "../../sandbox/dns/knot";
 import { assembleZones } from "../../sandbox/dns/zone";
@@ -20,8 +23,27 @@ export async function run(): Promise<BenchFigure[]> {
     await stop();
   }
   figures.push({ area, name: "knotd start until serving (2 zones)", value: median(starts), detail: "median of 5" });
+  const stepMs = (r: CascadeResult, stack: string, step: string): number => r.partitions.find((p) => p.stack === stack)?.steps.find((x) => x.step === step)?.durationMs ?? 0;
+  const totalMs = (r: CascadeResult, stack: string): number => r.partitions.find((p) => p.stack === stack)!.steps.reduce((n, x) => n + x.durationMs, 0);
+  if (findMotoServer()) {
+    for (const parallel of [true, false]) {
+      const { env, result } = await runDemoCascade({ parallel, progress: () => undefined });
+      await env.close();
+      fs.rmSync(env.dir, { recursive: true, force: true });
+      if (!result.ok) throw new Error(`applied cascade (${parallel ? "parallel" : "sequential"}) failed`);
+      figures.push({
+        area,
+        name: `deploy --all applied to the local AWS, ${parallel ? "independent stacks in parallel" : "one stack at a time"}`,
+        value: result.wallMs,
+        target: parallel ? 180_000 : undefined,
+        detail: `6 stacks, each: plan, apply, second plan, verify; per stack total (apply): ${result.partitions.map((p) => `${p.stack} ${(totalMs(result, p.stack) / 1000).toFixed(0)} s (${(stepMs(result, p.stack, "apply") / 1000).toFixed(0)} s)`).join(", ")}`,
+      });
+    }
+  } else {
+    figures.push({ area, name: "applied cascade (skipped: moto_server not installed)", value: 0 });
+  }
   for (const parallel of [true, false]) {
-    const { env, result } = await runDemoCascade({ parallel, progress: () => undefined });
+    const { env, result } = await runDemoCascade({ parallel, offline: true, progress: () => undefined });
     await env.close();
     fs.rmSync(env.dir, { recursive: true, force: true });
     if (!result.ok) throw new Error(`cascade (${parallel ? "parallel" : "sequential"}) failed`);
@@ -31,7 +53,7 @@ export async function run(): Promise<BenchFigure[]> {
     };
     figures.push({
       area,
-      name: `deploy --all on the sandbox, ${parallel ? "stage ∥ demo (parallel)" : "one by one (sequential)"}`,
+      name: `deploy --all offline on the sandbox, ${parallel ? "stage ∥ demo (parallel)" : "one by one (sequential)"}`,
       value: result.wallMs,
       detail: `4 partitions, offline plans; per partition: dev ${(waveOf("dev") / 1000).toFixed(1)} s, stage ${(waveOf("stage") / 1000).toFixed(1)} s, demo ${(waveOf("demo") / 1000).toFixed(1)} s, prod ${(waveOf("prod") / 1000).toFixed(1)} s`,
     });
