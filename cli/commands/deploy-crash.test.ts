@@ -59,7 +59,9 @@ describe("deploy for real, interrupted and run again", () => {
   it("Corporate (SIGINT) and dev (SIGKILL) interrupted mid-apply converge on the next run, with no duplicate", async () => {
     const [corp, dev] = await Promise.all([interrupted("SIGINT", "corporate"), interrupted("SIGKILL", "Alpha002", "dev")]);
     expect(dev.signal).toBe("SIGKILL");
-    expect(corp.code === 0).toBe(false);
+    // SIGINT: the apply in progress finishes its changes (no tainted zone), then the deploy stops: 128 + 2.
+    expect(corp.stderr).toContain("Corporate: interrupt received during apply — terraform finishes its changes first");
+    expect(corp.code).toBe(130);
     const [corpAgain, devAgain] = await Promise.all([runBin(["deploy", ...args("corporate")], env.env, 500_000), runBin(["deploy", ...args("Alpha002", "dev")], env.env, 500_000)]);
     for (const again of [corpAgain, devAgain]) {
       // The operator log's duplicate-resource failures (a second zone's NS set, a second secret).

@@ -22,7 +22,7 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
     "(compared in memory). `deploy root` and `deploy corporate` deploy those stacks; a partition or Corporate refuses until Root is applied. " +
     "--all walks the whole cascade: Root → {Corporate, dev} → {stage, demo} → prod, independent stacks in parallel. The exit code is non-zero when any step or child process fails; --json lists every step with " +
     "its outcome and duration. Progress goes to stderr; terraform's own output with --verbose. SIGINT/SIGTERM (Ctrl-C) stop the " +
-    "deploy cleanly: terraform gets one SIGINT and releases its lock, the step is recorded as interrupted, exit 130/143. The temp " +
+    "deploy cleanly: terraform gets one SIGINT and releases its lock (an apply in progress finishes its changes first, so nothing is left tainted), the step is recorded as interrupted, exit 130/143. The temp " +
     "directory with the synthesized stacks and plans is removed at the end unless --keep.";
   static examples = [
     "<%= config.bin %> deploy root",

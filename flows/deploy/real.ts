@@ -203,7 +203,13 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
         result.appliedResources = 0;
         return { value: undefined, detail: "nothing to apply (the plan is empty)" };
       }
-      await applyPlan(run);
+      const note = (): void => ctx.progress(`${label}: interrupt received during apply — terraform finishes its changes first (a half-finished apply would leave tainted resources), then the deploy stops`);
+      ctx.signal?.addEventListener("abort", note, { once: true });
+      try {
+        await applyPlan(run);
+      } finally {
+        ctx.signal?.removeEventListener("abort", note);
+      }
       result.appliedResources = changes;
       return { value: undefined, detail: `applied ${stack}: ${formatPlan(planned.counts)}` };
     });

@@ -75,37 +75,30 @@ export async function planStack(run: StackRun): Promise<StackPlan> {
 
 /**
  * `terraform apply deploy.tfplan`, its output in `apply.log` (see the module comment). The exit
- * code is Terraform's; a failure carries the log's tail. In its own process group, like every
- * Terraform child: an operator interrupt forwards exactly one SIGINT and waits for Terraform to
- * finish its current operation and release the lock.
+ * code is Terraform's; a failure carries the log's tail. In its own process group, so a Ctrl-C in
+ * the terminal reaches only the CLI. An operator interrupt does NOT stop an apply half-way: the
+ * aws provider cancels its in-flight Route53 waits on Terraform's graceful stop, which leaves a
+ * just-created zone tainted — and the next run would then plan to replace it (measured: the
+ * Corporate zone, refused by the destructive-change guard). The apply finishes its changes; the
+ * deploy stops before its next step.
  */
 export async function applyPlan(run: StackRun): Promise<{ durationMs: number }> {
   const log = path.join(run.dir, APPLY_LOG);
   const fd = fs.openSync(log, "w", 0o600);
   const started = Date.now();
   let code: number;
-  let interrupted = false;
   try {
     if (run.signal?.aborted) throw new TerraformInterrupted("apply");
     code = await new Promise<number>((resolve, reject) => {
       const child = spawn("terraform", ["apply", "-input=false", "-no-color", LOCK_TIMEOUT, PLAN_FILE], { cwd: run.dir, env: run.env, stdio: ["ignore", fd, fd], detached: true });
-      const onAbort = (): void => {
-        interrupted = true;
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
-      };
-      run.signal?.addEventListener("abort", onAbort, { once: true });
       child.on("error", (e) => reject(new Error(`could not start terraform: ${e.message}`)));
-      child.on("close", (c, signal) => {
-        run.signal?.removeEventListener("abort", onAbort);
-        resolve(c ?? (signal ? 128 : 1));
-      });
+      child.on("close", (c, signal) => resolve(c ?? (signal ? 128 : 1)));
     });
   } finally {
     fs.closeSync(fd);
   }
   const text = fs.readFileSync(log, "utf8");
   if (run.tee) text.split("\n").forEach((l) => run.tee!(l));
-  if (interrupted) throw new TerraformInterrupted("apply");
   if (code !== 0) throw new Error(`terraform apply failed in ${run.dir} (exit ${code}):\n${text.trim().split("\n").slice(-40).join("\n")}`);
   return { durationMs: Date.now() - started };
 }
