@@ -23,13 +23,13 @@ function boundaryErrors(cases: readonly Case[]): string[][] {
 }
 
 const REFUSED: Array<[string, string, RegExp]> = [
-    ["lib/planted.ts", 'import { ArdaCommand } from "../cli/base-command";\nexport const x = ArdaCommand;\n', /\.\/lib is below \.\/cli/],
-    ["lib/planted.ts", 'import { deployPartition } from "../flows/deploy/deploy";\nexport const x = deployPartition;\n', /\.\/lib is below \.\/flows/],
-    ["flows/planted.ts", 'import { startSandbox } from "../sandbox/postmark/server";\nexport const x = startSandbox;\n', /\.\/flows is below \.\/sandbox/],
-    ["platform/planted.ts", 'import { scrub } from "../lib/redact";\nexport const x = scrub;\n', /\.\/platform is below \.\/lib/],
-    ["stacks/planted.ts", 'import { buildApp } from "../main";\nexport const x = buildApp;\n', /\.\/stacks is below \.\/main\.ts/],
-    ["flows/planted.ts", 'import { sandboxPlatform } from "../testing/stacks";\nexport const x = sandboxPlatform;\n', /never imports test helpers/],
-    ["cli/commands/deploy.ts", 'import { localDnsPublisher } from "../../sandbox/dns/publish";\nexport const x = localDnsPublisher;\n', /only through cli\/lib\/sandbox-hooks\.ts/],
+  ["lib/planted.ts", 'import { ArdaCommand } from "../cli/base-command";\nexport const x = ArdaCommand;\n', /\.\/lib is below \.\/cli/],
+  ["lib/planted.ts", 'import { deployPartition } from "../flows/deploy/deploy";\nexport const x = deployPartition;\n', /\.\/lib is below \.\/flows/],
+  ["flows/planted.ts", 'import { startSandbox } from "../sandbox/postmark/server";\nexport const x = startSandbox;\n', /\.\/flows is below \.\/sandbox/],
+  ["platform/planted.ts", 'import { scrub } from "../lib/redact";\nexport const x = scrub;\n', /\.\/platform is below \.\/lib/],
+  ["stacks/planted.ts", 'import { buildApp } from "../main";\nexport const x = buildApp;\n', /\.\/stacks is below \.\/main\.ts/],
+  ["flows/planted.ts", 'import { sandboxPlatform } from "../testing/stacks";\nexport const x = sandboxPlatform;\n', /never imports test helpers/],
+  ["cli/commands/deploy.ts", 'import { localDnsPublisher } from "../../sandbox/dns/publish";\nexport const x = localDnsPublisher;\n', /only through cli\/lib\/sandbox-hooks\.ts/],
 ];
 const ALLOWED: Case[] = [
   ["flows/planted.ts", 'import { scrub } from "../lib/redact";\nexport const x = scrub;\n'],

@@ -75,7 +75,9 @@ describe("a hostile context file: synth and plan:offline refuse it, naming the f
     const file = contextWith("plan", '${file("/etc/hostname")}');
     const r = await run(["dist/scripts/plan-offline.js", "--stack", "Alpha002-dev-Email"], { ARDA_MAIL_CONTEXT_FILE: file });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`plan:offline failed: ${HEAD(file)}\n  - partitionMail:Alpha002:dev.returnPathTarget: "\${file(\\"/etc/hostname\\")}" is not Postmark's Return-Path target (pm.mtasv.net)`);
+    expect(r.stderr).toContain(
+      `plan:offline failed: ${HEAD(file)}\n  - partitionMail:Alpha002:dev.returnPathTarget: "\${file(\\"/etc/hostname\\")}" is not Postmark's Return-Path target (pm.mtasv.net)`,
+    );
     expect(r.stdout).not.toContain("to add");
   });
 
@@ -89,7 +91,9 @@ describe("a hostile context file: synth and plan:offline refuse it, naming the f
     fs.writeFileSync(str, '{"context": "entries"}');
     const s = await run([...SYNTH, "--outdir", path.join(dir, "out-str")], { ARDA_MAIL_CONTEXT_FILE: str });
     expect(s.code).toBe(1);
-    expect(s.stderr).toBe(`synth failed: ${str}: "context" must be an object of register entries (found a string); arda-mail will not overwrite it — fix or restore it (git checkout) before running arda-mail again\n`);
+    expect(s.stderr).toBe(
+      `synth failed: ${str}: "context" must be an object of register entries (found a string); arda-mail will not overwrite it — fix or restore it (git checkout) before running arda-mail again\n`,
+    );
   });
 });
 
@@ -112,12 +116,14 @@ describe("a hostile platform file: the app and the CLI refuse it, naming the fie
     expect(b.stderr).toContain('infrastructures.Alpha001.accountId: must be a string of exactly 12 digits (got the number 9765408297; quote it, e.g. "009765408297")');
   });
 
-  it("register --dry-run refuses a 247-character root (it said \"would create\")", async () => {
+  it('register --dry-run refuses a 247-character root (it said "would create")', async () => {
     const file = platformWith("long", (r) => (r.mailRootDomain = ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(55)].join(".")));
     const r = await run(["bin/arda-mail", "register", "Alpha002", "dev", "--dry-run"], { ARDA_MAIL_PLATFORM_FILE: file, NODE_ENV: "production" });
     expect(r.code).toBe(1);
     expect(r.stdout).not.toContain("would create");
-    expect(r.stderr).toContain(`Invalid platform model (${file}):\n  - partitions.dev.name: with mailRootDomain (247 characters) it derives a name of 279 characters (20260526234343pm._domainkey.dev.aaaaaaaa…); a DNS name is at most 253\n`);
+    expect(r.stderr).toContain(
+      `Invalid platform model (${file}):\n  - partitions.dev.name: with mailRootDomain (247 characters) it derives a name of 279 characters (20260526234343pm._domainkey.dev.aaaaaaaa…); a DNS name is at most 253\n`,
+    );
     expect(r.stderr).toContain(NEXT);
   });
 

@@ -48,7 +48,9 @@ const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: "binary", maxLength: 20 }),
   fc
-    .array(fc.constantFrom("${", "%{", "}", "$${", "%%{", "path.cwd", 'file("/etc/hostname")', '"', "\\", "\n", "../", "/", "a", "Z", "-", ".", "@", "pm", "2026", "TfToken[", "\uFEFF", " "), { maxLength: 8 })
+    .array(fc.constantFrom("${", "%{", "}", "$${", "%%{", "path.cwd", 'file("/etc/hostname")', '"', "\\", "\n", "../", "/", "a", "Z", "-", ".", "@", "pm", "2026", "TfToken[", "\uFEFF", " "), {
+      maxLength: 8,
+    })
     .map((parts) => parts.join("")),
 );
 const hostileValue = fc.oneof({ weight: 6, arbitrary: hostileString }, fc.integer(), fc.constant(null), fc.constant([]), fc.constant({}), fc.boolean());
@@ -165,15 +167,22 @@ describe("property: hostile strings never reach Terraform unescaped, and never c
     const platform = validatePlatform(sandboxRaw(), { source: "t", env: {} });
     try {
       fc.assert(
-        fc.property(fc.oneof(hostileString, fc.json(), hostileString.map((s) => `{"context": ${JSON.stringify(s)}}`)), (text) => {
-          fs.writeFileSync(file, text);
-          try {
-            buildApp({ platform, outdir, contextFile: file, stacks: ["Alpha002-dev-Email"] });
-          } catch (e) {
-            if (e instanceof ContextFileError) expect(e.message.startsWith(`${file}: `)).toBe(true);
-            else if (!(e instanceof MissingContextError)) throw e;
-          }
-        }),
+        fc.property(
+          fc.oneof(
+            hostileString,
+            fc.json(),
+            hostileString.map((s) => `{"context": ${JSON.stringify(s)}}`),
+          ),
+          (text) => {
+            fs.writeFileSync(file, text);
+            try {
+              buildApp({ platform, outdir, contextFile: file, stacks: ["Alpha002-dev-Email"] });
+            } catch (e) {
+              if (e instanceof ContextFileError) expect(e.message.startsWith(`${file}: `)).toBe(true);
+              else if (!(e instanceof MissingContextError)) throw e;
+            }
+          },
+        ),
         { numRuns: 150 },
       );
     } finally {

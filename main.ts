@@ -44,9 +44,7 @@ export function buildApp(opts: BuildOptions): App {
   }
   for (const partition of activePartitions(platform).filter((p) => wanted(partitionStackName(p)))) {
     const dkim: DkimValues =
-      platform.instanceGroups.runtimePlatform.dkimSource === "provider"
-        ? { kind: "provider" }
-        : { kind: "context", entry: partitionMailEntry(platform, partition, context, contextFile) };
+      platform.instanceGroups.runtimePlatform.dkimSource === "provider" ? { kind: "provider" } : { kind: "context", entry: partitionMailEntry(platform, partition, context, contextFile) };
     new PartitionEmailStack(app, platform, partition, dkim);
   }
   return app;

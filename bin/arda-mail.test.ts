@@ -16,7 +16,9 @@ if (!built) throw new Error("bin/arda-mail tests need the compiled CLI: run `npm
 // Every command the build put in the manifest, so a new command without an example fails here.
 const COMMANDS: string[] = Object.keys(
   (JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, "..", "oclif.manifest.json"), "utf8")) as { commands: Record<string, unknown> }).commands,
-).map((id) => id.replace(/:/g, " ")).sort((a, b) => (a === "register" ? -1 : b === "register" ? 1 : a.localeCompare(b)));
+)
+  .map((id) => id.replace(/:/g, " "))
+  .sort((a, b) => (a === "register" ? -1 : b === "register" ? 1 : a.localeCompare(b)));
 
 describe("bin/arda-mail (real process)", () => {
   let h: Harness;
@@ -88,10 +90,21 @@ describe("bin/arda-mail (real process)", () => {
   test("four concurrent registers into one context file: every write survives; a stale lock from a dead process is taken over", async () => {
     fs.writeFileSync(`${h.contextFile}.lock`, JSON.stringify({ pid: 999999, at: "2020-01-01T00:00:00Z" }));
     const runs = await Promise.all(
-      [["Alpha002", "dev"], ["Alpha002", "stage"], ["Alpha001", "demo"], ["Alpha001", "prod"]].map((a) => runBin(["register", ...a, ...h.flags])),
+      [
+        ["Alpha002", "dev"],
+        ["Alpha002", "stage"],
+        ["Alpha001", "demo"],
+        ["Alpha001", "prod"],
+      ].map((a) => runBin(["register", ...a, ...h.flags])),
     );
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0]);
-    expect(Object.keys(readContext(h.contextFile)).sort()).toEqual(["other:key", "partitionMail:Alpha001:demo", "partitionMail:Alpha001:prod", "partitionMail:Alpha002:dev", "partitionMail:Alpha002:stage"]);
+    expect(Object.keys(readContext(h.contextFile)).sort()).toEqual([
+      "other:key",
+      "partitionMail:Alpha001:demo",
+      "partitionMail:Alpha001:prod",
+      "partitionMail:Alpha002:dev",
+      "partitionMail:Alpha002:stage",
+    ]);
     expect(fs.existsSync(`${h.contextFile}.lock`)).toBe(false);
   });
 
@@ -142,7 +155,9 @@ describe("bin/arda-mail (real process)", () => {
     const before = fs.readFileSync(h.contextFile, "utf8");
     const o = await asUser(["register", "Alpha002", "dev", ...h.flags]);
     expect(o.code).toBe(1);
-    expect(o.stderr).toMatch(/Postmark domain dev\.ardamails\.com \(ID \d+\) is ready, but partitionMail:Alpha002:dev could not be written: cannot write .*cdktf\.json\.lock: it is not accessible: permission denied \(EACCES\)/);
+    expect(o.stderr).toMatch(
+      /Postmark domain dev\.ardamails\.com \(ID \d+\) is ready, but partitionMail:Alpha002:dev could not be written: cannot write .*cdktf\.json\.lock: it is not accessible: permission denied \(EACCES\)/,
+    );
     expect(o.stderr).toContain("Next: make ");
     expect(fs.readFileSync(h.contextFile, "utf8")).toBe(before);
     expect(fs.readdirSync(h.dir).sort()).toEqual(["cdktf.json", "secrets.json"]);

@@ -215,7 +215,12 @@ function describe(err: Error & { oclif?: { exit?: number } }): { message: string
   if (err instanceof CliError) return { message: err.message, next: err.next, code: err.exitCode, detail: err.detail };
   if (err instanceof FlowError) return { message: err.message, next: err.next, code: 1, detail: err.detail };
   if (err instanceof PostmarkApiError) {
-    return { message: err.message, next: "fix the cause above and re-run the same command: it is idempotent", code: 1, detail: { postmark: { kind: err.kind, status: err.status, errorCode: err.errorCode } } };
+    return {
+      message: err.message,
+      next: "fix the cause above and re-run the same command: it is idempotent",
+      code: 1,
+      detail: { postmark: { kind: err.kind, status: err.status, errorCode: err.errorCode } },
+    };
   }
   // oclif parse errors (missing argument, unknown flag) carry their own text.
   if (err.oclif?.exit !== undefined || err.name === "CLIError" || /Missing \d+ required arg|Unexpected argument|Nonexistent flag|^Parsing --/.test(err.message)) {

@@ -82,7 +82,9 @@ describe("messages that say what happened", () => {
   test("`verify corporate extra` gets the CLI's own error form with a Next line (and --json an error object)", async () => {
     const o = await runBin(["verify", "corporate", "extra"]);
     expect(o.code).toBe(2);
-    expect(o.stderr).toBe('Error: unknown command "verify corporate extra": `arda-mail verify corporate` takes no further word "extra"\nNext: see `arda-mail verify corporate --help` for its arguments and an example\n');
+    expect(o.stderr).toBe(
+      'Error: unknown command "verify corporate extra": `arda-mail verify corporate` takes no further word "extra"\nNext: see `arda-mail verify corporate --help` for its arguments and an example\n',
+    );
     const j = await runBin(["verify", "corporate", "extra", "--json"]);
     expect(j.code).toBe(2);
     expect(JSON.parse(j.stdout)).toEqual({ error: { message: expect.stringContaining('unknown command "verify corporate extra"'), next: expect.stringContaining("verify corporate --help") } });
@@ -137,7 +139,9 @@ describe("messages that say what happened", () => {
     const flags = ["--platform", "sandbox", "--no-postmark", "--context-file", path.join(dir, "absent.json")];
     const b = await runBin(["verify", "Alpha002", "dev", "--plan-json", broken, ...flags]);
     expect(b.code).toBe(2);
-    expect(b.stderr).toMatch(new RegExp(`^Error: --plan-json ${broken.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not valid JSON \\(.+\\)\\nNext: pass the output of \`terraform show -json <planfile>\` for this stack\\n$`));
+    expect(b.stderr).toMatch(
+      new RegExp(`^Error: --plan-json ${broken.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not valid JSON \\(.+\\)\\nNext: pass the output of \`terraform show -json <planfile>\` for this stack\\n$`),
+    );
     const d = await runBin(["verify", "Alpha002", "dev", "--plan-json", dir, ...flags]);
     expect(d.stderr).toContain(`Error: --plan-json ${dir} is a directory, not a file`);
     expect(d.stderr).not.toContain("EISDIR");

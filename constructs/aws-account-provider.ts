@@ -13,9 +13,7 @@ export function accountProvider(scope: Construct, infra: Infrastructure, platfor
   return new AwsProvider(scope, "aws", {
     region: lit(infra.region),
     allowedAccountIds: [lit(infra.accountId)],
-    ...(opts.tagResources === false
-      ? {}
-      : { defaultTags: [{ tags: { "arda:managed-by": "arda-mail", "arda:platform": lit(platformName), "arda:infrastructure": lit(infra.name) } }] }),
+    ...(opts.tagResources === false ? {} : { defaultTags: [{ tags: { "arda:managed-by": "arda-mail", "arda:platform": lit(platformName), "arda:infrastructure": lit(infra.name) } }] }),
   });
 }
 

@@ -45,9 +45,7 @@ export class DnsRecordsRole extends Construct {
       effect: "Allow",
       actions: ["route53:ChangeResourceRecordSets"],
       resources: zoneArns,
-      ...(props.recordTypes
-        ? { condition: [{ test: "ForAllValues:StringEquals", variable: "route53:ChangeResourceRecordSetsRecordTypes", values: [...props.recordTypes] }] }
-        : {}),
+      ...(props.recordTypes ? { condition: [{ test: "ForAllValues:StringEquals", variable: "route53:ChangeResourceRecordSetsRecordTypes", values: [...props.recordTypes] }] } : {}),
     };
     const policy = new DataAwsIamPolicyDocument(this, "permissions", {
       statement: [

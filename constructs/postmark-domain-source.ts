@@ -22,11 +22,7 @@ export interface PostmarkDomainSource {
   verifyAfter(records: ITerraformDependable[]): DomainVerification;
 }
 
-export function postmarkDomainSource(
-  scope: Construct,
-  sendingDomain: string,
-  dkim: { kind: "context"; entry: MailContextEntry } | { kind: "provider" },
-): PostmarkDomainSource {
+export function postmarkDomainSource(scope: Construct, sendingDomain: string, dkim: { kind: "context"; entry: MailContextEntry } | { kind: "provider" }): PostmarkDomainSource {
   const verifyAfter =
     (domainId: string, dkimValue: string, returnPathTarget: string, pendingValue?: string) =>
     (records: ITerraformDependable[]): DomainVerification =>

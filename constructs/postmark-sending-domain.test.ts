@@ -39,7 +39,11 @@ describe("PostmarkSendingDomain", () => {
     const OLD = key("20260526234343pm", "OLD");
     const NEW = key("20261101000000pm", "NEW");
     const dkimRecords = (json: any) =>
-      Object.fromEntries(Object.entries(json.resource.aws_route53_record as Record<string, any>).filter(([, r]) => String(r.name).includes("._domainkey.")).map(([id, r]) => [id, { name: r.name, records: r.records }]));
+      Object.fromEntries(
+        Object.entries(json.resource.aws_route53_record as Record<string, any>)
+          .filter(([, r]) => String(r.name).includes("._domainkey."))
+          .map(([id, r]) => [id, { name: r.name, records: r.records }]),
+      );
 
     it("publishes the pending key beside the signing key, each record addressed by its selector; the verification waits for both and re-runs on the pending key", () => {
       const { json } = domainStack({ kind: "context", entry: { ...entry, ...OLD, rotationKeys: [{ role: "pending", ...NEW }] } });

@@ -5,12 +5,7 @@ import { Construct } from "constructs";
  * A secret input of a stack: sensitive (redacted in plans), ephemeral (kept out of saved plan files
  * and state), no default. Values arrive only through the environment (`TF_VAR_<name>`).
  */
-export function sensitiveVariable(
-  scope: Construct,
-  name: string,
-  description: string,
-  validation?: { readonly condition: string; readonly errorMessage: string },
-): TerraformVariable {
+export function sensitiveVariable(scope: Construct, name: string, description: string, validation?: { readonly condition: string; readonly errorMessage: string }): TerraformVariable {
   const v = new TerraformVariable(scope, name, {
     type: "string",
     sensitive: true,

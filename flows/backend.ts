@@ -10,7 +10,6 @@ import { OFFLINE_AWS_ENV, runTerraform, terraformEnv, writeOfflineOverride } fro
 import { bootstrapStackName, defaultStateBucket, StateBackendBootstrapStack } from "../stacks/state-backend-bootstrap-stack";
 import { FlowError } from "./errors";
 
-
 export interface BackendRow {
   readonly infrastructure: string;
   readonly accountId: string;
@@ -85,7 +84,9 @@ function replaceBackendText(text: string, infraName: string, backend: StateBacke
     }
   }
   if (end < 0) return undefined;
-  const inner = Object.entries(backend).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ");
+  const inner = Object.entries(backend)
+    .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+    .join(", ");
   const next = `${text.slice(0, open)}{ ${inner} }${text.slice(end + 1)}`;
   // Trust the splice only if it parses to exactly the intended document.
   try {
@@ -149,7 +150,9 @@ export async function bootstrapBackend(o: {
       const detail = (r.stderr.trim() || r.stdout.trim()).split("\n").slice(-25).join("\n");
       throw new FlowError(
         `terraform ${args[0]} failed for ${stackName} (exit ${r.code}):\n${detail}`,
-        o.offline ? "run `npm run build` (terraform.rc, provider mirror) and retry" : `check the AWS credentials of profile ${o.infra.awsProfile ?? "(none in the model)"}, or run with --offline to plan without AWS`,
+        o.offline
+          ? "run `npm run build` (terraform.rc, provider mirror) and retry"
+          : `check the AWS credentials of profile ${o.infra.awsProfile ?? "(none in the model)"}, or run with --offline to plan without AWS`,
       );
     }
     return r.stdout;

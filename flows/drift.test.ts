@@ -91,13 +91,26 @@ describe("drift on the sandbox (Postmark sandbox + Knot DNS on loopback)", () =>
     const r = await detectDrift(deps());
     const drifted = r.assets.filter((a) => a.drifted);
     expect(drifted.map((a) => a.asset)).toEqual(["partition:Alpha001/demo"]);
-    expect(drifted[0].items).toEqual([{ kind: "context", subject: "partitionMail:Alpha001:demo.returnPathDomain", expected: "pm-bounces.demo.ardamails.com (Postmark)", seen: "bounces.demo.ardamails.com" }]);
+    expect(drifted[0].items).toEqual([
+      { kind: "context", subject: "partitionMail:Alpha001:demo.returnPathDomain", expected: "pm-bounces.demo.ardamails.com (Postmark)", seen: "bounces.demo.ardamails.com" },
+    ]);
   });
 
   it("reports a missing 1Password item (the key registry)", async () => {
     const p = findPartition(platform, "Alpha002", "dev");
     const store = new FileSecretStore(env.secretsFile);
-    const r = await detectDrift(deps({ secrets: { description: store.description, read: (ref) => store.read(ref), write: (a, b) => store.write(a, b), update: (a, f) => store.update(a, f), exists: async (ref) => ref !== partitionKeyRegistryRef(p) && store.exists(ref) } }), ["runtime-platform"]);
+    const r = await detectDrift(
+      deps({
+        secrets: {
+          description: store.description,
+          read: (ref) => store.read(ref),
+          write: (a, b) => store.write(a, b),
+          update: (a, f) => store.update(a, f),
+          exists: async (ref) => ref !== partitionKeyRegistryRef(p) && store.exists(ref),
+        },
+      }),
+      ["runtime-platform"],
+    );
     expect(r.assets.filter((a) => a.drifted).map((a) => [a.asset, a.items])).toEqual([
       ["partition:Alpha002/dev", [{ kind: "secret", subject: "op://Arda-DevOAM/EmailEncryptionKey/registry", expected: `1Password item exists (${store.description})`, seen: "missing" }]],
     ]);
@@ -126,7 +139,12 @@ describe("drift on the sandbox (Postmark sandbox + Knot DNS on loopback)", () =>
     // Postmark sees the pending key and signs with it: DNS already serves both, only the roles changed.
     // verify waits for that switch, not just DKIMVerified (which stays true through a rotation).
     const verifyDev = (attempts: number) =>
-      verifyDomain(verifyTarget(platform, findPartition(platform, "Alpha002", "dev"), entries().get("dev.ardamails.com")!), { dns: deps().dns, postmark: client, attempts, sleep: async () => undefined });
+      verifyDomain(verifyTarget(platform, findPartition(platform, "Alpha002", "dev"), entries().get("dev.ardamails.com")!), {
+        dns: deps().dns,
+        postmark: client,
+        attempts,
+        sleep: async () => undefined,
+      });
     const early = (await verifyDev(1)).checks.find((c) => c.check === "postmark-dkim")!;
     expect(early).toMatchObject({ ok: false, seen: `rotation: Postmark has not switched to the pending key ${next} yet after 1 calls` });
     const switched = await verifyDev(5);
@@ -148,7 +166,6 @@ describe("drift on the sandbox (Postmark sandbox + Knot DNS on loopback)", () =>
     contextText = fs.readFileSync(env.contextFile, "utf8");
     zones = zonesFromPlacement(platform, entries());
   });
-
 });
 
 describe("drift in CI mode (DQ-R1-007: CI's 1Password token reads only Arda-SystemsOAM)", () => {
@@ -175,6 +192,8 @@ describe("drift in CI mode (DQ-R1-007: CI's 1Password token reads only Arda-Syst
 
   it("names the missing CI token item when it is not there", async () => {
     const r = await detectDrift(deps({ ci: true }), ["corporate"]);
-    expect(r.assets[0].items).toEqual([{ kind: "postmark", subject: corporateDomain(platform), expected: "Postmark domain readable", seen: `account token ${ciPostmarkTokenRef("PostmarkProd")} does not resolve` }]);
+    expect(r.assets[0].items).toEqual([
+      { kind: "postmark", subject: corporateDomain(platform), expected: "Postmark domain readable", seen: `account token ${ciPostmarkTokenRef("PostmarkProd")} does not resolve` },
+    ]);
   });
 });

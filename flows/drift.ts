@@ -14,7 +14,17 @@
 import type { MailContextEntry } from "../platform/mail-context";
 import { corporateContextKey, partitionContextKey, placementOfEntry } from "../platform/mail-context";
 import type { Infrastructure, Platform } from "../platform/model";
-import { activePartitions, corporateDomain, corporateServerTokenRef, infrastructure, partitionDomain, partitionKeyRegistryRef, partitionPostmarkTokenRef, partitionSecretNames, postmarkAccount } from "../platform/names";
+import {
+  activePartitions,
+  corporateDomain,
+  corporateServerTokenRef,
+  infrastructure,
+  partitionDomain,
+  partitionKeyRegistryRef,
+  partitionPostmarkTokenRef,
+  partitionSecretNames,
+  postmarkAccount,
+} from "../platform/names";
 import { secretValueDrift, type ExpectedSecret, type SecretValueReader } from "../lib/aws/secrets";
 import { mailEntryFromDomain } from "../lib/postmark/mail-entry";
 import type { DomainDetails } from "../lib/postmark/types";
@@ -240,7 +250,12 @@ async function assetDrift(d: DriftDeps, a: AssetSpec): Promise<AssetDrift> {
 
   // Postmark's own state: verified.
   if (!dom.DKIMVerified || !dom.ReturnPathDomainVerified) {
-    items.push({ kind: "postmark-verification", subject: `Postmark domain ${dom.ID}`, expected: "DKIM and Return-Path verified", seen: `DKIMVerified=${dom.DKIMVerified}, ReturnPathDomainVerified=${dom.ReturnPathDomainVerified}` });
+    items.push({
+      kind: "postmark-verification",
+      subject: `Postmark domain ${dom.ID}`,
+      expected: "DKIM and Return-Path verified",
+      seen: `DKIMVerified=${dom.DKIMVerified}, ReturnPathDomainVerified=${dom.ReturnPathDomainVerified}`,
+    });
   }
 
   // DNS ↔ placement of Postmark's values: the signing key, and the rotation keys the context

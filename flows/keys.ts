@@ -33,22 +33,24 @@ export async function seedRegistry(store: SecretStore, ref: string, remember: (v
 export async function rotateRegistry(store: SecretStore, ref: string, remember: (v: string) => void): Promise<KeysResult> {
   let next: ReturnType<typeof parseRegistry> | undefined;
   // Read, append and write as one update: four concurrent rotations end with four new entries.
-  await store.update(ref, (text) => {
-    if (text === undefined) throw new FlowError(`no key registry at ${ref}`, "seed it first: arda-mail keys seed <infrastructure> <partition>");
-    remember(text);
-    const entry = newKeyEntry();
-    remember(entry[1]);
-    next = appendKey(parseRegistryOrFail(text, ref), entry);
-    const out = serializeRegistry(next);
-    remember(out);
-    // The appended registry must still deploy (size bound): refuse before writing.
-    parseRegistryOrFail(out, `${ref} after appending`);
-    return out;
-  }).catch((e: Error) => {
-    if (e instanceof FlowError) throw e;
-    if (e instanceof SecretNotFoundError) throw new FlowError(`no key registry at ${ref}`, "seed it first: arda-mail keys seed <infrastructure> <partition>");
-    throw e;
-  });
+  await store
+    .update(ref, (text) => {
+      if (text === undefined) throw new FlowError(`no key registry at ${ref}`, "seed it first: arda-mail keys seed <infrastructure> <partition>");
+      remember(text);
+      const entry = newKeyEntry();
+      remember(entry[1]);
+      next = appendKey(parseRegistryOrFail(text, ref), entry);
+      const out = serializeRegistry(next);
+      remember(out);
+      // The appended registry must still deploy (size bound): refuse before writing.
+      parseRegistryOrFail(out, `${ref} after appending`);
+      return out;
+    })
+    .catch((e: Error) => {
+      if (e instanceof FlowError) throw e;
+      if (e instanceof SecretNotFoundError) throw new FlowError(`no key registry at ${ref}`, "seed it first: arda-mail keys seed <infrastructure> <partition>");
+      throw e;
+    });
   return { ref, action: "appended", ...describeRegistry(next!) };
 }
 

@@ -32,7 +32,10 @@ beforeAll(async () => {
 }, 300_000);
 
 const changes = (stack: string) => (plans[stack].resource_changes as Array<Record<string, any>>).filter((c) => c.mode === "managed");
-const after = (stack: string, type: string) => changes(stack).filter((c) => c.type === type).map((c) => ({ ...c.change.after, _provider: c.provider_name, _address: c.address }));
+const after = (stack: string, type: string) =>
+  changes(stack)
+    .filter((c) => c.type === type)
+    .map((c) => ({ ...c.change.after, _provider: c.provider_name, _address: c.address }));
 
 describe("offline plan of every stack (sandbox platform)", () => {
   it("plans the six stacks of the design, creating only, destroying nothing", () => {
@@ -49,7 +52,11 @@ describe("offline plan of every stack (sandbox platform)", () => {
     const zone = changes("Root").find((c) => c.type === "aws_route53_zone")!;
     expect(zone.change.actions).toEqual(["no-op"]);
     expect(after("Root", "aws_iam_role")[0].name).toBe("AllowCreatingNSRecordsRole");
-    expect(after("Root", "aws_route53_record").map((r) => r.name).sort()).toEqual(["_dmarc.ardamails.com", "ardamails.com"]);
+    expect(
+      after("Root", "aws_route53_record")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["_dmarc.ardamails.com", "ardamails.com"]);
   });
 
   it("partition stacks: resource types, DKIM host and value, Return-Path target, DMARC text, NS via the aliased provider", () => {
@@ -88,10 +95,17 @@ describe("offline plan of every stack (sandbox platform)", () => {
     const config = plans["Alpha002-stage-Email"].configuration.root_module;
     const doc = config.resources.find((r: any) => r.type === "aws_iam_policy_document" && r.address.includes("EmailEncryptionKeyFallbackRole_permissions"));
     expect(JSON.stringify(doc.expressions.statement)).toMatch(/aws_secretsmanager_secret\.EmailEncryptionKey_secret_[A-F0-9]+\.arn/);
-    expect(Object.keys(plans["Alpha002-stage-Email"].planned_values.outputs).sort()).toEqual(
-      ["EmailDnsProvisioningRoleArn", "EmailEncryptionKeyArn", "EmailEncryptionKeyFallbackRoleArn", "EmailPostmarkAccountTokenArn", "PartitionMailZoneId", "PartitionMailZoneName"],
-    );
-    const secrets = after("Alpha002-stage-Email", "aws_secretsmanager_secret").map((s) => s.name).sort();
+    expect(Object.keys(plans["Alpha002-stage-Email"].planned_values.outputs).sort()).toEqual([
+      "EmailDnsProvisioningRoleArn",
+      "EmailEncryptionKeyArn",
+      "EmailEncryptionKeyFallbackRoleArn",
+      "EmailPostmarkAccountTokenArn",
+      "PartitionMailZoneId",
+      "PartitionMailZoneName",
+    ]);
+    const secrets = after("Alpha002-stage-Email", "aws_secretsmanager_secret")
+      .map((s) => s.name)
+      .sort();
     expect(secrets).toEqual(["Alpha002-stage-EmailPostmarkAccountToken", "Alpha002-stage-I-EmailEncryptionKey"]);
   });
 
@@ -146,9 +160,14 @@ describe("plan-time checks", () => {
         outdir: dir,
         stacks: ["Alpha002-dev-Email"],
         variables: { TF_VAR_postmark_account_token: CANARY_TOKEN, TF_VAR_email_encryption_key_registry: registry },
-      }).then(() => undefined, (e: Error) => e);
+      }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(err).toBeInstanceOf(Error);
-      expect(message(err!)).toContain("email_encryption_key_registry must be a non-empty JSON object of at most 65,536 bytes mapping lower-case UUIDs to distinct base64 values of exactly 64 bytes (run `arda-mail keys check`: it applies the same rule)");
+      expect(message(err!)).toContain(
+        "email_encryption_key_registry must be a non-empty JSON object of at most 65,536 bytes mapping lower-case UUIDs to distinct base64 values of exactly 64 bytes (run `arda-mail keys check`: it applies the same rule)",
+      );
       expect(err!.message).not.toContain("CANARYBADREGISTRY");
     }
   }, 120_000);

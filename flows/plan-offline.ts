@@ -84,6 +84,8 @@ async function planStack(stack: string, dir: string, planDir: string, env: NodeJ
   const planFile = path.join(planDir, `${stack}.json`);
   fs.writeFileSync(planFile, shown.stdout);
   const summary = { ...summarizePlan(stack, JSON.parse(shown.stdout) as PlanJson, planFile, Date.now() - t0, validateMs), adopted };
-  log(`${stack.padEnd(24)} ${summary.add} to add, ${summary.change} to change, ${summary.destroy} to destroy, ${summary.import} to import${adopted ? `, ${adopted} adopted (import)` : ""} (${(summary.durationMs / 1000).toFixed(1)} s)`);
+  log(
+    `${stack.padEnd(24)} ${summary.add} to add, ${summary.change} to change, ${summary.destroy} to destroy, ${summary.import} to import${adopted ? `, ${adopted} adopted (import)` : ""} (${(summary.durationMs / 1000).toFixed(1)} s)`,
+  );
   return summary;
 }

@@ -111,7 +111,11 @@ export async function provisionCorporateAsset(o: ProvisionOptions): Promise<Prov
   o.progress(`${plan.asset.name}: creating Postmark server "${name}" (SMTP API on)…`);
   const created = await client.createServer({ Name: name, SmtpApiActivated: true, DeliveryType: "Live" });
   const token = created.ApiTokens?.[0];
-  if (!token) throw new FlowError(`Postmark created server "${name}" (ID ${created.ID}) but returned no API token`, `open the server in Postmark, create an API token, store it at ${plan.serverTokenRef}, then run \`arda-mail corporate provision ${plan.asset.name} --resume\``);
+  if (!token)
+    throw new FlowError(
+      `Postmark created server "${name}" (ID ${created.ID}) but returned no API token`,
+      `open the server in Postmark, create an API token, store it at ${plan.serverTokenRef}, then run \`arda-mail corporate provision ${plan.asset.name} --resume\``,
+    );
   o.remember(token);
   o.progress(`${plan.asset.name}: server ID ${created.ID} created; token ${redact(token)} held in memory`);
 

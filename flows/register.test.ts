@@ -6,22 +6,52 @@ import { entryFromDomain, type RegisterResult } from "./register";
 import { CANARY_TOKEN, runInProcess, startHarness, type Harness } from "../testing/cli";
 
 const base = {
-  ID: 7, Name: "dev.ardamails.com", SPFVerified: false, DKIMVerified: true, WeakDKIM: false, ReturnPathDomainVerified: true, SPFHost: "", SPFTextValue: "",
-  DKIMRevokedHost: "", DKIMRevokedTextValue: "", SafeToRemoveRevokedKeyFromDNS: false, DKIMUpdateStatus: "Pending",
-  ReturnPathDomain: "pm-bounces.dev.ardamails.com", ReturnPathDomainCNAMEValue: "pm.mtasv.net",
+  ID: 7,
+  Name: "dev.ardamails.com",
+  SPFVerified: false,
+  DKIMVerified: true,
+  WeakDKIM: false,
+  ReturnPathDomainVerified: true,
+  SPFHost: "",
+  SPFTextValue: "",
+  DKIMRevokedHost: "",
+  DKIMRevokedTextValue: "",
+  SafeToRemoveRevokedKeyFromDNS: false,
+  DKIMUpdateStatus: "Pending",
+  ReturnPathDomain: "pm-bounces.dev.ardamails.com",
+  ReturnPathDomainCNAMEValue: "pm.mtasv.net",
 } as const;
 
 describe("which DKIM key register writes", () => {
   test("the current key when Postmark has one, with a rotation's pending key beside it; else the pending one", () => {
-    const rotating = { ...base, DKIMHost: "111pm._domainkey.dev.ardamails.com", DKIMTextValue: "k=rsa;p=CURRENT", DKIMPendingHost: "222pm._domainkey.dev.ardamails.com", DKIMPendingTextValue: "k=rsa;p=NEXT" } as DomainDetails;
+    const rotating = {
+      ...base,
+      DKIMHost: "111pm._domainkey.dev.ardamails.com",
+      DKIMTextValue: "k=rsa;p=CURRENT",
+      DKIMPendingHost: "222pm._domainkey.dev.ardamails.com",
+      DKIMPendingTextValue: "k=rsa;p=NEXT",
+    } as DomainDetails;
     expect(entryFromDomain(rotating)).toEqual({
       key: "current",
       entry: {
-        domainId: 7, dkimSelector: "111pm", dkimPublicKey: "k=rsa;p=CURRENT", dkimHost: "111pm._domainkey.dev.ardamails.com", returnPathDomain: "pm-bounces.dev.ardamails.com", returnPathTarget: "pm.mtasv.net",
+        domainId: 7,
+        dkimSelector: "111pm",
+        dkimPublicKey: "k=rsa;p=CURRENT",
+        dkimHost: "111pm._domainkey.dev.ardamails.com",
+        returnPathDomain: "pm-bounces.dev.ardamails.com",
+        returnPathTarget: "pm.mtasv.net",
         rotationKeys: [{ role: "pending", dkimSelector: "222pm", dkimPublicKey: "k=rsa;p=NEXT", dkimHost: "222pm._domainkey.dev.ardamails.com" }],
       },
     });
-    const switched = { ...rotating, DKIMHost: "222pm._domainkey.dev.ardamails.com", DKIMTextValue: "k=rsa;p=NEXT", DKIMPendingHost: "", DKIMPendingTextValue: "", DKIMRevokedHost: "111pm._domainkey.dev.ardamails.com", DKIMRevokedTextValue: "k=rsa;p=CURRENT" } as DomainDetails;
+    const switched = {
+      ...rotating,
+      DKIMHost: "222pm._domainkey.dev.ardamails.com",
+      DKIMTextValue: "k=rsa;p=NEXT",
+      DKIMPendingHost: "",
+      DKIMPendingTextValue: "",
+      DKIMRevokedHost: "111pm._domainkey.dev.ardamails.com",
+      DKIMRevokedTextValue: "k=rsa;p=CURRENT",
+    } as DomainDetails;
     expect(entryFromDomain(switched).entry).toMatchObject({ dkimSelector: "222pm", rotationKeys: [{ role: "revoked", dkimSelector: "111pm", dkimPublicKey: "k=rsa;p=CURRENT" }] });
     expect(entryFromDomain({ ...switched, SafeToRemoveRevokedKeyFromDNS: true }).entry).not.toHaveProperty("rotationKeys");
     const fresh = { ...base, DKIMHost: "", DKIMTextValue: "", DKIMPendingHost: "222pm._domainkey.dev.ardamails.com", DKIMPendingTextValue: "k=rsa;p=NEXT" } as DomainDetails;
@@ -66,7 +96,11 @@ describe("which DKIM key register writes", () => {
         return JSON.parse(r.stdout) as RegisterResult;
       };
       const started = await register();
-      expect(started).toMatchObject({ context: "written", dkimKey: "current", entry: { dkimSelector: entry.dkimSelector, rotationKeys: [{ role: "pending", dkimSelector: next, dkimPublicKey: rotated.DKIMPendingTextValue }] } });
+      expect(started).toMatchObject({
+        context: "written",
+        dkimKey: "current",
+        entry: { dkimSelector: entry.dkimSelector, rotationKeys: [{ role: "pending", dkimSelector: next, dkimPublicKey: rotated.DKIMPendingTextValue }] },
+      });
 
       // Postmark sees the pending key in DNS and signs with it; the old key stays published until safe to remove.
       await h.sandbox.admin.addTxt(rotated.DKIMPendingHost, rotated.DKIMPendingTextValue);

@@ -154,7 +154,14 @@ export async function verifyDomain(target: VerifyTarget, opts: VerifyOptions): P
   const dnsFailed = checks.filter((c) => !c.ok).map((c) => c.check);
   if (opts.postmark && dnsFailed.length) {
     for (const check of ["postmark-dkim", "postmark-return-path"]) {
-      checks.push({ check, subject: `Postmark domain ${e.domainId}`, ok: false, expected: "verified", seen: `not asked: the DNS checks failed (${dnsFailed.join(", ")}); Postmark reads the same records`, note: "skipped" });
+      checks.push({
+        check,
+        subject: `Postmark domain ${e.domainId}`,
+        ok: false,
+        expected: "verified",
+        seen: `not asked: the DNS checks failed (${dnsFailed.join(", ")}); Postmark reads the same records`,
+        note: "skipped",
+      });
     }
   } else if (opts.postmark) {
     const attempts = Math.max(1, opts.attempts ?? 5);
@@ -187,7 +194,12 @@ export async function verifyDomain(target: VerifyTarget, opts: VerifyOptions): P
       (d) => d.DKIMVerified && !stillPending(d),
       (d) => (d.DKIMVerified && pending ? `rotation: Postmark has not switched to the pending key ${pending.dkimSelector} yet` : `pending (DKIMUpdateStatus ${d.DKIMUpdateStatus})`),
     );
-    await retry("postmark-return-path", (id) => pm.verifyReturnPath(id), (d) => d.ReturnPathDomainVerified, () => "not verified");
+    await retry(
+      "postmark-return-path",
+      (id) => pm.verifyReturnPath(id),
+      (d) => d.ReturnPathDomainVerified,
+      () => "not verified",
+    );
   }
 
   if (opts.outputs && target.requiredOutputs.length) {

@@ -61,7 +61,9 @@ describe("withFileLock", () => {
     holder = child;
     await new Promise<void>((r) => child.stdout!.once("data", () => r()));
     await expect(withFileLock(file, () => undefined, { timeoutMs: 150 })).rejects.toThrow(
-      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is locked by arda-mail process ${child.pid} \\(holding it since \\d{4}-\\d\\d-\\d\\dT[^)]+\\) \\(${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.lock\\); wait for it to finish`),
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is locked by arda-mail process ${child.pid} \\(holding it since \\d{4}-\\d\\d-\\d\\dT[^)]+\\) \\(${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.lock\\); wait for it to finish`,
+      ),
     );
   });
 

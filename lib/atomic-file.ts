@@ -74,7 +74,10 @@ export function describeFsError(e: NodeJS.ErrnoException): string {
 }
 
 export class FileWriteError extends Error {
-  constructor(readonly file: string, readonly cause: NodeJS.ErrnoException) {
+  constructor(
+    readonly file: string,
+    readonly cause: NodeJS.ErrnoException,
+  ) {
     super(`cannot write ${file}: it ${describeFsError(cause)}${cause.code ? ` (${cause.code})` : ""}`);
     this.name = "FileWriteError";
   }
@@ -128,7 +131,11 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T> | T, op
 
 /** The lock stayed held past the wait; names the live holder when the lock file says who it is. */
 export class LockHeldError extends Error {
-  constructor(readonly file: string, readonly lock: string, readonly owner?: { pid?: number; at?: string }) {
+  constructor(
+    readonly file: string,
+    readonly lock: string,
+    readonly owner?: { pid?: number; at?: string },
+  ) {
     const who = typeof owner?.pid === "number" ? `arda-mail process ${owner.pid}${owner.at ? ` (holding it since ${owner.at})` : ""}` : "another arda-mail process";
     super(`${file} is locked by ${who} (${lock}); wait for it to finish, or delete the lock file if that process is not an arda-mail run`);
     this.name = "LockHeldError";

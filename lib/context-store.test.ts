@@ -18,7 +18,9 @@ describe("context store (DQ-R1-025)", () => {
 
   test("sets keys, keeps every other key in order with 2-space formatting; unchanged values are not rewritten", async () => {
     expect(await setContextEntries(file, { "partitionMail:X:y": { domainId: 1 } })).toEqual({ changed: true, changedKeys: ["partitionMail:X:y"] });
-    expect(fs.readFileSync(file, "utf8")).toBe(`{\n  "language": "typescript",\n  "app": "npx ts-node main.ts",\n  "context": {\n    "a": 1,\n    "partitionMail:X:y": {\n      "domainId": 1\n    }\n  },\n  "zz": true\n}\n`);
+    expect(fs.readFileSync(file, "utf8")).toBe(
+      `{\n  "language": "typescript",\n  "app": "npx ts-node main.ts",\n  "context": {\n    "a": 1,\n    "partitionMail:X:y": {\n      "domainId": 1\n    }\n  },\n  "zz": true\n}\n`,
+    );
     const m = fs.statSync(file).mtimeMs;
     expect(await setContextEntries(file, { "partitionMail:X:y": { domainId: 1 } })).toEqual({ changed: false, changedKeys: [] });
     expect(fs.statSync(file).mtimeMs).toBe(m);
@@ -68,8 +70,12 @@ describe("context store (DQ-R1-025)", () => {
        (async()=>{const go=Number(process.argv[4]);while(Date.now()<go)await new Promise(r=>setImmediate(r));for(let i=0;i<${perProcess};i++){await setContextEntries(process.argv[2],{["w"+process.argv[3]+"-"+i]:i});}})().catch(e=>{console.error(e);process.exit(1)});`,
     );
     return Promise.all(
-      Array.from({ length: n }, (_, k) =>
-        new Promise<number | null>((resolve) => fork(script, [file, String(k), String(startAt)], { cwd: process.cwd(), execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] }).on("exit", resolve)),
+      Array.from(
+        { length: n },
+        (_, k) =>
+          new Promise<number | null>((resolve) =>
+            fork(script, [file, String(k), String(startAt)], { cwd: process.cwd(), execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] }).on("exit", resolve),
+          ),
       ),
     );
   }

@@ -12,7 +12,11 @@ describe("key registry validation (DQ-R1-032)", () => {
     ["a non-UUID key", JSON.stringify({ [ID1]: b64(64), "key-2": b64(64) }), 'registry entry #2 "key-2": key is not a UUID (8-4-4-4-12 lower-case hex digits)'],
     ["an upper-case UUID key", JSON.stringify({ [ID1.toUpperCase()]: b64(64) }), `registry entry #1 "${ID1.toUpperCase()}": key is an upper-case UUID; registry ids are lower-case`],
     ["a UUID with braces", JSON.stringify({ [`{${ID1}}`]: b64(64) }), `registry entry #1 "{${ID1}}": key is not a UUID`],
-    ["2,001 entries (spawn E2BIG before)", JSON.stringify(Object.fromEntries(Array.from({ length: 2001 }, () => newKeyEntry()))), /^registry is 26\d,\d{3} bytes; at most 65,536 deploy \(the Secrets Manager limit, about 504 entries\)$/],
+    [
+      "2,001 entries (spawn E2BIG before)",
+      JSON.stringify(Object.fromEntries(Array.from({ length: 2001 }, () => newKeyEntry()))),
+      /^registry is 26\d,\d{3} bytes; at most 65,536 deploy \(the Secrets Manager limit, about 504 entries\)$/,
+    ],
     ["48 bytes", JSON.stringify({ [ID1]: b64(64), [ID2]: b64(48) }), `registry entry #2 "${ID2}": value decodes to 48 bytes, expected exactly 64`],
     ["64 characters instead of 64 bytes", JSON.stringify({ [ID1]: "a".repeat(64) }), `registry entry #1 "${ID1}": value decodes to 48 bytes`],
     ["not base64", JSON.stringify({ [ID1]: "!!!!" }), `registry entry #1 "${ID1}": value is not standard base64`],

@@ -48,14 +48,16 @@ export function parseRegistry(text: string): KeyRegistry {
 }
 
 export function validateRegistry(raw: unknown): asserts raw is KeyRegistry {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new RegistryError("registry must be a JSON object { \"<uuid>\": \"<base64 of 64 bytes>\" }");
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new RegistryError('registry must be a JSON object { "<uuid>": "<base64 of 64 bytes>" }');
   const entries = Object.entries(raw as Record<string, unknown>);
   if (entries.length === 0) throw new RegistryError("registry is empty: it needs at least one entry (run `arda-mail keys seed`)");
   const seenValues = new Set<string>();
   entries.forEach(([id, value], i) => {
     const at = `registry entry #${i + 1} "${id}"`;
     if (!ID.test(id)) {
-      throw new RegistryError(ID_ANY_CASE.test(id) ? `${at}: key is an upper-case UUID; registry ids are lower-case (8-4-4-4-12 hex digits a-f, 0-9)` : `${at}: key is not a UUID (8-4-4-4-12 lower-case hex digits)`);
+      throw new RegistryError(
+        ID_ANY_CASE.test(id) ? `${at}: key is an upper-case UUID; registry ids are lower-case (8-4-4-4-12 hex digits a-f, 0-9)` : `${at}: key is not a UUID (8-4-4-4-12 lower-case hex digits)`,
+      );
     }
     if (typeof value !== "string") throw new RegistryError(`${at}: value must be a base64 string`);
     if (!BASE64.test(value) || value.length % 4 !== 0) throw new RegistryError(`${at}: value is not standard base64`);

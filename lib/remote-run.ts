@@ -57,7 +57,8 @@ export function usesCloudBackend(stackDir: string): boolean {
 export function prepareRemoteRun(stackDir: string, opts: { env?: NodeJS.ProcessEnv } = {}): void {
   const main = fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8");
   for (const local of [REPO_ROOT, os.homedir(), path.resolve(stackDir)]) {
-    if (main.includes(local)) throw new RemoteRunError(`${stackDir}/cdk.tf.json names ${local}, a path on this machine; a remote run cannot reach it`, "Keep paths in the model relative to the stack directory.");
+    if (main.includes(local))
+      throw new RemoteRunError(`${stackDir}/cdk.tf.json names ${local}, a path on this machine; a remote run cannot reach it`, "Keep paths in the model relative to the stack directory.");
   }
   const source = (JSON.parse(main) as { terraform?: { required_providers?: { postmark?: { source?: string } } } }).terraform?.required_providers?.postmark?.source;
   if (source === "arda-cards/postmark" || source === "registry.terraform.io/arda-cards/postmark") placeProvider(stackDir);

@@ -28,7 +28,7 @@ test("an abort mid-apply stops terraform gracefully: one SIGINT, the lock releas
     onStdout: (c) => (out += c),
   });
   const lock = path.join(dir, ".terraform.tfstate.lock.info");
-  for (let t = Date.now(); !(out.includes("Executing:") && fs.existsSync(lock)); ) {
+  for (let t = Date.now(); !(out.includes("Executing:") && fs.existsSync(lock));) {
     if (Date.now() - t > 30_000) throw new Error(`terraform never reached the provisioner:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }

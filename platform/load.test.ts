@@ -33,7 +33,9 @@ describe("platform model", () => {
   });
 
   it("the real model fails without the platformRoot account id, naming the field", () => {
-    expect(() => loadPlatform("arda", { env: {} })).toThrow(/infrastructures\.Root\.accountId: required — the platformRoot AWS account id is missing \(set it in platform\/arda\.platform\.json or export ARDA_MAIL_ROOT_ACCOUNT_ID\)/);
+    expect(() => loadPlatform("arda", { env: {} })).toThrow(
+      /infrastructures\.Root\.accountId: required — the platformRoot AWS account id is missing \(set it in platform\/arda\.platform\.json or export ARDA_MAIL_ROOT_ACCOUNT_ID\)/,
+    );
   });
 
   it("rejects a malformed account id", () => {

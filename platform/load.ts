@@ -62,9 +62,7 @@ export function loadPlatform(name: string, options: LoadOptions = {}): Platform 
   }
   const file = options.file ?? platformFile(name);
   if (!fs.existsSync(file)) {
-    throw new PlatformValidationError(file, [
-      `platform: unknown platform "${name}" (no ${path.relative(REPO_ROOT, file)}); known: ${PLATFORM_NAMES.join(", ")}`,
-    ]);
+    throw new PlatformValidationError(file, [`platform: unknown platform "${name}" (no ${path.relative(REPO_ROOT, file)}); known: ${PLATFORM_NAMES.join(", ")}`]);
   }
   let text: string;
   try {
@@ -95,13 +93,7 @@ export function validatePlatform(raw: unknown, opts: { source: string; env?: Nod
   const parsed = platformSchema.safeParse(withRoot);
   if (!parsed.success) throw new PlatformValidationError(opts.source, issueMessages(parsed.error.issues, withRoot));
   const input = parsed.data;
-  const problems = [
-    ...accountIdProblems(input, opts.source),
-    ...referenceProblems(input),
-    ...uniquenessProblems(input),
-    ...derivedNameProblems(input),
-    ...repositoryPathProblems(input),
-  ];
+  const problems = [...accountIdProblems(input, opts.source), ...referenceProblems(input), ...uniquenessProblems(input), ...derivedNameProblems(input), ...repositoryPathProblems(input)];
   if (problems.length > 0) throw new PlatformValidationError(opts.source, problems);
   return toPlatform(input);
 }
@@ -125,10 +117,7 @@ function accountIdProblems(input: Input, source: string): string[] {
   return input.infrastructures.flatMap((x) => {
     const isRoot = x.kind === "platformRoot";
     if (x.accountId === null || x.accountId === undefined || x.accountId === "") {
-      return [
-        `${infraAt(x)}accountId: required — the ${isRoot ? "platformRoot " : ""}AWS account id is missing` +
-          (isRoot ? ` (set it in ${source} or export ${ROOT_ACCOUNT_ENV})` : ""),
-      ];
+      return [`${infraAt(x)}accountId: required — the ${isRoot ? "platformRoot " : ""}AWS account id is missing` + (isRoot ? ` (set it in ${source} or export ${ROOT_ACCOUNT_ENV})` : "")];
     }
     return SHAPES.accountId.test(x.accountId) ? [] : [`${infraAt(x)}accountId: ${show(x.accountId)} is malformed — an AWS account id is exactly 12 digits`];
   });
@@ -158,11 +147,31 @@ function referenceProblems(input: Input): string[] {
 
 function uniquenessProblems(input: Input): string[] {
   return [
-    ...duplicates(input.infrastructures.map((i) => i.name), "infrastructures", "name"),
-    ...duplicates(input.postmarkAccounts.map((a) => a.name), "postmarkAccounts", "name"),
-    ...duplicates(input.partitions.map((p) => p.name), "partitions", "name"),
-    ...duplicates(input.corporate.assets.map((a) => a.name), "corporate.assets", "name"),
-    ...duplicates(input.corporate.assets.map((a) => a.label), "corporate.assets", "label"),
+    ...duplicates(
+      input.infrastructures.map((i) => i.name),
+      "infrastructures",
+      "name",
+    ),
+    ...duplicates(
+      input.postmarkAccounts.map((a) => a.name),
+      "postmarkAccounts",
+      "name",
+    ),
+    ...duplicates(
+      input.partitions.map((p) => p.name),
+      "partitions",
+      "name",
+    ),
+    ...duplicates(
+      input.corporate.assets.map((a) => a.name),
+      "corporate.assets",
+      "name",
+    ),
+    ...duplicates(
+      input.corporate.assets.map((a) => a.label),
+      "corporate.assets",
+      "label",
+    ),
   ];
 }
 

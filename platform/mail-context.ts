@@ -3,7 +3,18 @@ import { REPO_ROOT, repoRelative } from "./load";
 import type { Partition, Platform } from "./model";
 import { corporateDomain, partitionDomain } from "./names";
 import { show } from "./schema";
-import { dkimHostFor, dkimSelectorFromHost, LONGEST_DKIM_SELECTOR, POSTMARK_DKIM_SELECTOR, POSTMARK_RETURN_PATH_TARGET, returnPathDomainFor, sendingDomainPlacement, type RotationDkimKey, type RotationRole, type SendingDomainPlacement } from "./placement";
+import {
+  dkimHostFor,
+  dkimSelectorFromHost,
+  LONGEST_DKIM_SELECTOR,
+  POSTMARK_DKIM_SELECTOR,
+  POSTMARK_RETURN_PATH_TARGET,
+  returnPathDomainFor,
+  sendingDomainPlacement,
+  type RotationDkimKey,
+  type RotationRole,
+  type SendingDomainPlacement,
+} from "./placement";
 
 /**
  * The register output: the public Postmark values of one sending domain, committed in the
@@ -58,7 +69,11 @@ export function contextFilePath(platform: Platform, env: NodeJS.ProcessEnv = pro
 export { readContext } from "./context-file";
 
 export class MissingContextError extends Error {
-  constructor(readonly key: string, readonly command: string, file: string) {
+  constructor(
+    readonly key: string,
+    readonly command: string,
+    file: string,
+  ) {
     super(`Missing CDKTF context entry "${key}" in ${repoRelative(file)}: run \`${command}\` to register the sending domain with Postmark and write it.`);
     this.name = "MissingContextError";
   }

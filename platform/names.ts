@@ -62,7 +62,11 @@ export function findPartition(platform: Platform, infra: string, name: string): 
   const p = platform.partitions.find((x) => x.name === name);
   if (!p) {
     if (platform.reservedNames.includes(name)) throw new Error(`"${name}" is a reserved name, not a partition`);
-    throw new Error(`unknown partition "${name}" (known: ${activePartitions(platform).map((x) => x.name).join(", ")})`);
+    throw new Error(
+      `unknown partition "${name}" (known: ${activePartitions(platform)
+        .map((x) => x.name)
+        .join(", ")})`,
+    );
   }
   if (p.infrastructure !== infra) throw new Error(`partition "${name}" lives on ${p.infrastructure}, not ${infra}`);
   if (p.status !== "active") throw new Error(`partition "${name}" is ${p.status}: it is not provisioned (its name stays reserved)`);

@@ -67,9 +67,7 @@ function typeName(v: unknown): string {
 
 /** A required non-empty string with one shape; `what` completes "… is not <what>". */
 function str(shape?: RegExp, what?: string | ((v: string) => string), missing = "required, a non-empty string") {
-  let s = z
-    .string({ error: (i) => (i.input === undefined ? missing : `must be a string (got ${typeName(i.input)})`) })
-    .min(1, { error: missing, abort: true });
+  let s = z.string({ error: (i) => (i.input === undefined ? missing : `must be a string (got ${typeName(i.input)})`) }).min(1, { error: missing, abort: true });
   if (shape) {
     s = s.regex(shape, {
       error: (i) => (typeof what === "function" ? what(String(i.input)) : `${show(i.input)} is not ${what}`),
@@ -87,9 +85,11 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: "required, a list" });
 const object = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape, { error: "required, an object" });
 
-const accountId = z.union([z.string(), z.null()], {
-  error: (i) => `must be a string of exactly 12 digits (got ${typeName(i.input)}${typeof i.input === "number" ? `; quote it, e.g. "${String(i.input).padStart(12, "0")}"` : ""})`,
-}).optional();
+const accountId = z
+  .union([z.string(), z.null()], {
+    error: (i) => `must be a string of exactly 12 digits (got ${typeName(i.input)}${typeof i.input === "number" ? `; quote it, e.g. "${String(i.input).padStart(12, "0")}"` : ""})`,
+  })
+  .optional();
 
 const dnsLabel = (what = "a DNS-safe label") => str(SHAPES.dnsLabel, what);
 const LABEL_RULE = "a DNS-safe label (lower-case letters, digits, inner hyphens, at most 63)";
@@ -129,14 +129,13 @@ export const infrastructureSchema = object({
   kind: oneOf(["platformRoot", "application"]),
   accountId,
   region: str(SHAPES.region, "an AWS region"),
-  awsProfile: z
-    .union([str(SHAPES.awsProfile, "an AWS profile name (letters, digits, \"_.+-\", at most 64)"), z.null()], {
-      error: (i) => (typeof i.input === "string" ? `${show(i.input)} is not an AWS profile name (letters, digits, "_.+-", at most 64)` : "must be a profile name or null"),
-    }),
+  awsProfile: z.union([str(SHAPES.awsProfile, 'an AWS profile name (letters, digits, "_.+-", at most 64)'), z.null()], {
+    error: (i) => (typeof i.input === "string" ? `${show(i.input)} is not an AWS profile name (letters, digits, "_.+-", at most 64)` : "must be a profile name or null"),
+  }),
   backend,
 });
 
-const IAM_ROLE_RULE = "an IAM role name (letters, digits, \"+=,.@_-\", at most 64)";
+const IAM_ROLE_RULE = 'an IAM role name (letters, digits, "+=,.@_-", at most 64)';
 
 export const platformSchema = object({
   name: str(SHAPES.platformName, "a platform name (lower-case letters, digits and hyphens, at most 32)"),
@@ -151,7 +150,7 @@ export const platformSchema = object({
   infrastructures: list(infrastructureSchema),
   postmarkAccounts: list(
     object({
-      name: str(SHAPES.accountName, "a Postmark account name (a letter, then letters, digits, \"_-\")"),
+      name: str(SHAPES.accountName, 'a Postmark account name (a letter, then letters, digits, "_-")'),
       tokenRef: str(SHAPES.opRef, "an op://vault/item/field reference"),
     }),
   ),

@@ -41,7 +41,9 @@ describe("the platform file is a strict schema (issue 10 item 2)", () => {
     [
       "an unknown top-level field",
       (r: any) => (r.mailRoot = "x"),
-      ["mailRoot: unknown field; known: name, mailRootDomain, dmarcReportMailbox, reservedNames, rootZone, dnsRecordsRoleName, infrastructures, postmarkAccounts, partitions, corporate, instanceGroups, contextFile, postmarkProviderSource"],
+      [
+        "mailRoot: unknown field; known: name, mailRootDomain, dmarcReportMailbox, reservedNames, rootZone, dnsRecordsRoleName, infrastructures, postmarkAccounts, partitions, corporate, instanceGroups, contextFile, postmarkProviderSource",
+      ],
     ],
     [
       "an accountId given as a number",
@@ -57,13 +59,29 @@ describe("the platform file is a strict schema (issue 10 item 2)", () => {
 
   it.each([
     ["infrastructures[2].name", (r: any) => (r.infrastructures[2].name = 'a"b'), 'infrastructures[2].name: "a\\"b" is not an infrastructure name (a letter, then letters and digits, at most 32)'],
-    ["infrastructures[2].name (${…})", (r: any) => (r.infrastructures[2].name = "${path.cwd}"), 'infrastructures[2].name: "${path.cwd}" is not an infrastructure name (a letter, then letters and digits, at most 32)'],
+    [
+      "infrastructures[2].name (${…})",
+      (r: any) => (r.infrastructures[2].name = "${path.cwd}"),
+      'infrastructures[2].name: "${path.cwd}" is not an infrastructure name (a letter, then letters and digits, at most 32)',
+    ],
     ["dnsRecordsRoleName", (r: any) => (r.dnsRecordsRoleName = "${path.cwd}"), 'dnsRecordsRoleName: "${path.cwd}" is not an IAM role name (letters, digits, "+=,.@_-", at most 64)'],
-    ["awsProfile", (r: any) => (r.infrastructures[1].awsProfile = "x\n[profile evil]"), 'infrastructures.Alpha001.awsProfile: "x\\n[profile evil]" is not an AWS profile name (letters, digits, "_.+-", at most 64)'],
+    [
+      "awsProfile",
+      (r: any) => (r.infrastructures[1].awsProfile = "x\n[profile evil]"),
+      'infrastructures.Alpha001.awsProfile: "x\\n[profile evil]" is not an AWS profile name (letters, digits, "_.+-", at most 64)',
+    ],
     ["name", (r: any) => (r.name = "../../etc"), 'name: "../../etc" is not a platform name (lower-case letters, digits and hyphens, at most 32)'],
     ["dmarcReportMailbox", (r: any) => (r.dmarcReportMailbox = "a,b@x.com"), 'dmarcReportMailbox: "a,b@x.com" is not an e-mail address'],
-    ["rootZone.comment with a CDKTF token marker", (r: any) => (r.rootZone.comment = "${TfToken[TOKEN.1]}"), 'rootZone.comment: "${TfToken[TOKEN.1]}" is not a Route53 zone comment (at most 256 characters, no control characters, no "TfToken[")'],
-    ["rootZone.comment with a newline", (r: any) => (r.rootZone.comment = "a\nb"), 'rootZone.comment: "a\\nb" is not a Route53 zone comment (at most 256 characters, no control characters, no "TfToken[")'],
+    [
+      "rootZone.comment with a CDKTF token marker",
+      (r: any) => (r.rootZone.comment = "${TfToken[TOKEN.1]}"),
+      'rootZone.comment: "${TfToken[TOKEN.1]}" is not a Route53 zone comment (at most 256 characters, no control characters, no "TfToken[")',
+    ],
+    [
+      "rootZone.comment with a newline",
+      (r: any) => (r.rootZone.comment = "a\nb"),
+      'rootZone.comment: "a\\nb" is not a Route53 zone comment (at most 256 characters, no control characters, no "TfToken[")',
+    ],
     ["vault", (r: any) => (r.partitions[0].vault = "Dev/OAM"), 'partitions.dev.vault: "Dev/OAM" is not a 1Password vault name'],
     ["asset serverName", (r: any) => (r.corporate.assets[0].serverName = "a${b}"), 'corporate.assets[0].serverName: "a${b}" is not a Postmark server name'],
   ])("names are limited to safe characters: %s", (_name, edit, expected) => {
@@ -93,7 +111,9 @@ describe("the platform file is a strict schema (issue 10 item 2)", () => {
     const problems = problemsOf((r) => (r.mailRootDomain = ROOT_247));
     expect(problems).toHaveLength(7);
     expect(problems[0]).toBe("partitions.dev.name: with mailRootDomain (247 characters) it derives a name of 279 characters (20260526234343pm._domainkey.dev.aaaaaaaa…); a DNS name is at most 253");
-    expect(problems[6]).toBe("corporate.assets[0].label: with mailRootDomain (247 characters) it derives a name of 263 characters (freekanban.arda.aaaaaaaaaaaaaaaaaaaaaaaa…); a DNS name is at most 253");
+    expect(problems[6]).toBe(
+      "corporate.assets[0].label: with mailRootDomain (247 characters) it derives a name of 263 characters (freekanban.arda.aaaaaaaaaaaaaaaaaaaaaaaa…); a DNS name is at most 253",
+    );
   });
 
   it("duplicate corporate asset labels are rejected", () => {

@@ -42,7 +42,9 @@ export async function runDemoCascade(o: DemoOptions = {}): Promise<DemoRun> {
     throw new DnsServerMissing();
   }
   const say = (l: string): void => (o.progress ?? ((x: string) => process.stderr.write(`${x}\n`)))(scrub(l, env.secretValues));
-  say(`sandbox: Postmark ${env.sandbox.url}, DNS (knotd) ${env.dns.parentAddress} for the mail root zone and ${env.dns.address} for the zones below it${env.localAws ? `, local AWS (moto) ${env.localAws.aws.endpoint}` : ""}, scratch ${env.dir}`);
+  say(
+    `sandbox: Postmark ${env.sandbox.url}, DNS (knotd) ${env.dns.parentAddress} for the mail root zone and ${env.dns.address} for the zones below it${env.localAws ? `, local AWS (moto) ${env.localAws.aws.endpoint}` : ""}, scratch ${env.dir}`,
+  );
   const ctx: DeployContext = {
     platform,
     contextFile: env.contextFile,

@@ -68,10 +68,12 @@ export async function startSandboxEnvironment(o: SandboxEnvOptions): Promise<San
   fs.mkdirSync(dir, { recursive: true });
   const token = o.token ?? `sandbox-canary-${randomUUID()}`;
   const aws = o.localAws ? await startLocalAws(o.platform, { dir: path.join(dir, "aws") }) : undefined;
-  const local = aws ? await localPlatform(o.platform, aws, dir).catch(async (e: unknown) => {
-    await aws.stop();
-    throw e;
-  }) : undefined;
+  const local = aws
+    ? await localPlatform(o.platform, aws, dir).catch(async (e: unknown) => {
+        await aws.stop();
+        throw e;
+      })
+    : undefined;
   const platform = local?.platform ?? o.platform;
   const dns = !o.noDns && findKnotd() ? await startDnsTree([platform.mailRootDomain], assembleZones([platform.mailRootDomain], []), { dir: path.join(dir, "dns") }) : undefined;
   const sandbox = await startSandbox({ accountToken: token, dnsResolver: dns?.address, dkimBits: 1024, dkimVerifyAfterCalls: o.dkimVerifyAfterCalls ?? 2 });
@@ -99,12 +101,18 @@ export async function startSandboxEnvironment(o: SandboxEnvOptions): Promise<San
   fs.mkdirSync(workDir, { recursive: true });
 
   const flags = [
-    "--platform", platform.name,
-    "--secrets", `file:${secretsFile}`,
-    "--postmark-url", sandbox.url,
-    "--context-file", contextFile,
-    "--rollout-file", rolloutFile,
-    "--work-dir", workDir,
+    "--platform",
+    platform.name,
+    "--secrets",
+    `file:${secretsFile}`,
+    "--postmark-url",
+    sandbox.url,
+    "--context-file",
+    contextFile,
+    "--rollout-file",
+    rolloutFile,
+    "--work-dir",
+    workDir,
     ...(dns ? ["--resolver", dns.address, "--parent-server", dns.parentAddress, "--local-dns", dns.dir] : []),
   ];
   return {

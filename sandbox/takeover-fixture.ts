@@ -18,12 +18,13 @@ import type { CfnTemplate } from "../lib/aws/cloudformation";
 import { route53Request } from "../lib/aws/route53";
 import type { AwsClientSettings } from "../lib/aws/settings";
 import type { Partition, Platform } from "../platform/model";
-import { infrastructure, partitionDomain, partitionSecretNames, partitionStackName, rootInfrastructure } from "../platform/names";
+import { infrastructure, PARTITION_OUTPUTS, partitionDomain, partitionSecretNames, partitionStackName, rootInfrastructure } from "../platform/names";
 import { CloudFormationStandIn } from "./aws/cloudformation-standin";
 import { clientConfig } from "./aws/clients";
 import { createRegistrarZone, type LocalAws } from "./aws/moto";
 
-export const EXPORT_NAMES = ["PartitionMailZoneId", "PartitionMailZoneName", "EmailPostmarkAccountTokenArn", "EmailEncryptionKeyArn", "EmailDnsProvisioningRoleArn", "EmailEncryptionKeyFallbackRoleArn"] as const;
+/** The seed's exports carry the partition stack's six output names (`<fqn>-API-<Name>`). */
+export const EXPORT_NAMES = PARTITION_OUTPUTS;
 export const LEGACY_ROOT_ROLE = "AddNsRecordsToAnyHostedZone";
 /** Stands for RootConfiguration's zone that is not mail's (the seed does not name it). */
 export const OTHER_ROOT_ZONE = "not-mail.example";
@@ -75,7 +76,12 @@ async function createRecords(s: AwsClientSettings, zoneId: string, records: read
         `<Change><Action>CREATE</Action><ResourceRecordSet><Name>${esc(r.name)}</Name><Type>${r.type}</Type><TTL>${r.ttl}</TTL><ResourceRecords>${r.values.map((v) => `<ResourceRecord><Value>${esc(v)}</Value></ResourceRecord>`).join("")}</ResourceRecords></ResourceRecordSet></Change>`,
     )
     .join("");
-  await route53Request(s, "POST", `/2013-04-01/hostedzone/${zoneId}/rrset`, `<?xml version="1.0" encoding="UTF-8"?><ChangeResourceRecordSetsRequest xmlns="${XMLNS}"><ChangeBatch><Changes>${changes}</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`);
+  await route53Request(
+    s,
+    "POST",
+    `/2013-04-01/hostedzone/${zoneId}/rrset`,
+    `<?xml version="1.0" encoding="UTF-8"?><ChangeResourceRecordSetsRequest xmlns="${XMLNS}"><ChangeBatch><Changes>${changes}</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`,
+  );
 }
 
 async function createRole(iam: IAMClient, name: string, accountId: string, policyName: string, policy: object): Promise<string> {
@@ -92,7 +98,11 @@ export function txtValue(v: string): string {
   return (v.match(/.{1,255}/g) ?? [""]).map((x) => `"${x}"`).join(" ");
 }
 
-export async function buildLiveSystem(aws: LocalAws, platform: Platform, partitions: ReadonlyArray<{ partition: Partition; records: readonly FixtureRecord[]; dnsRoleName: string }>): Promise<LiveSystem> {
+export async function buildLiveSystem(
+  aws: LocalAws,
+  platform: Platform,
+  partitions: ReadonlyArray<{ partition: Partition; records: readonly FixtureRecord[]; dnsRoleName: string }>,
+): Promise<LiveSystem> {
   const root = rootInfrastructure(platform);
   const rootCfg = await clientConfig(aws, root.awsProfile!);
   const { zoneId: rootZoneId } = await createRegistrarZone(aws, platform);
@@ -111,7 +121,10 @@ export async function buildLiveSystem(aws: LocalAws, platform: Platform, partiti
   let rootRoleArn: string;
   try {
     // The legacy Root role stays in RootConfiguration with its full policy (DQ-013): other users depend on it.
-    rootRoleArn = await createRole(rootIam, LEGACY_ROOT_ROLE, root.accountId, "AllowCreatingNSRecords", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "route53:ChangeResourceRecordSets", Resource: "arn:aws:route53:::hostedzone/*" }] });
+    rootRoleArn = await createRole(rootIam, LEGACY_ROOT_ROLE, root.accountId, "AllowCreatingNSRecords", {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "route53:ChangeResourceRecordSets", Resource: "arn:aws:route53:::hostedzone/*" }],
+    });
   } finally {
     rootIam.destroy();
   }
@@ -157,8 +170,17 @@ export async function buildLiveSystem(aws: LocalAws, platform: Platform, partiti
         key: (await sm.send(new CreateSecretCommand({ Name: names.encryptionKey, SecretString: values.key }))).ARN!,
       };
       roles = {
-        EmailDnsProvisioningRole: { name: dnsRoleName, arn: await createRole(iam, dnsRoleName, infra.accountId, dnsPolicy, { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "route53:ChangeResourceRecordSets", Resource: `arn:aws:route53:::hostedzone/${zoneId}` }] }) },
-        EmailEncryptionKeyFallbackRole: { name: fallbackName, arn: await createRole(iam, fallbackName, infra.accountId, fbPolicy, { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arns.key }] }) },
+        EmailDnsProvisioningRole: {
+          name: dnsRoleName,
+          arn: await createRole(iam, dnsRoleName, infra.accountId, dnsPolicy, {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "route53:ChangeResourceRecordSets", Resource: `arn:aws:route53:::hostedzone/${zoneId}` }],
+          }),
+        },
+        EmailEncryptionKeyFallbackRole: {
+          name: fallbackName,
+          arn: await createRole(iam, fallbackName, infra.accountId, fbPolicy, { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arns.key }] }),
+        },
       };
     } finally {
       sm.destroy();

@@ -25,7 +25,10 @@ beforeAll(() => {
   fs.mkdirSync(gnupg, { mode: 0o700 });
   const gpg = (...args: string[]): string => execFileSync("gpg", ["--homedir", gnupg, "--batch", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   gpg("--passphrase", "", "--quick-gen-key", "Arda release test <release-test@example.invalid>", "rsa3072", "sign", "1d");
-  keyId = gpg("--list-secret-keys", "--with-colons").split("\n").find((l) => l.startsWith("sec:"))!.split(":")[4];
+  keyId = gpg("--list-secret-keys", "--with-colons")
+    .split("\n")
+    .find((l) => l.startsWith("sec:"))!
+    .split(":")[4];
   secretKey = gpg("--armor", "--export-secret-keys", keyId);
   ca = makeTestCa(tmp);
   released = release({ ARDA_MAIL_RELEASE_GPG_KEY: secretKey });
@@ -63,7 +66,10 @@ function init(host: string, name: string): Promise<{ code: number; out: string }
   const rc = path.join(dir, "cli.rc");
   fs.writeFileSync(rc, "disable_checkpoint = true\nprovider_installation {\n  direct {}\n}\n");
   // Terraform wraps its messages at 78 columns: compare with single spaces.
-  return run("terraform", ["init", "-input=false", "-no-color"], dir, { PATH: process.env.PATH, HOME: home, TF_CLI_CONFIG_FILE: rc, SSL_CERT_FILE: ca.caFile, CHECKPOINT_DISABLE: "1" }).then((r) => ({ code: r.code, out: r.out.replace(/\s+/g, " ") }));
+  return run("terraform", ["init", "-input=false", "-no-color"], dir, { PATH: process.env.PATH, HOME: home, TF_CLI_CONFIG_FILE: rc, SSL_CERT_FILE: ca.caFile, CHECKPOINT_DISABLE: "1" }).then((r) => ({
+    code: r.code,
+    out: r.out.replace(/\s+/g, " "),
+  }));
 }
 
 test("without a signing key in the environment the release refuses, with a Next: hint", () => {
@@ -87,14 +93,16 @@ test("release:provider writes the registry layout, and terraform init installs i
     const r1 = await init(registry.host, "good");
     expect(r1.out).toContain(`Installed ${registry.host}/arda-cards/postmark v${VERSION} (self-signed, key ID ${keyId})`);
     expect(r1.code).toBe(0);
-    expect(registry.requests).toEqual(
-      expect.arrayContaining(["/.well-known/terraform.json", `/v1/providers/arda-cards/postmark/${VERSION}/download/linux/amd64`, `/files/${PREFIX}_SHA256SUMS.sig`]),
-    );
+    expect(registry.requests).toEqual(expect.arrayContaining(["/.well-known/terraform.json", `/v1/providers/arda-cards/postmark/${VERSION}/download/linux/amd64`, `/files/${PREFIX}_SHA256SUMS.sig`]));
     const lock = fs.readFileSync(path.join(tmp, "good/.terraform.lock.hcl"), "utf8");
     expect(lock).toContain(`provider "${registry.host}/arda-cards/postmark"`);
     expect(lock).toMatch(/"zh:[0-9a-f]{64}"/);
     // The installed executable is the release's and it starts: validate loads its schema.
-    const v = spawnSync("terraform", ["validate", "-no-color"], { cwd: path.join(tmp, "good"), env: { PATH: process.env.PATH, HOME: path.join(tmp, "good-home"), CHECKPOINT_DISABLE: "1" }, encoding: "utf8" });
+    const v = spawnSync("terraform", ["validate", "-no-color"], {
+      cwd: path.join(tmp, "good"),
+      env: { PATH: process.env.PATH, HOME: path.join(tmp, "good-home"), CHECKPOINT_DISABLE: "1" },
+      encoding: "utf8",
+    });
     expect(v.stdout).toContain("Success! The configuration is valid.");
   } finally {
     await registry.close();

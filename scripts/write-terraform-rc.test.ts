@@ -26,14 +26,18 @@ test("ARDA_MAIL_TF_MIRROR=none: hashicorp/* from the registry, arda-cards/* from
   const r = writeRc({ ARDA_MAIL_TF_MIRROR: "none" }, out);
   expect(r.code).toBe(0);
   expect(r.stderr).toContain("hashicorp/*: registry — no mirror found (ARDA_MAIL_TF_MIRROR=none)");
-  expect(r.rc).not.toContain("hashicorp/*\"]\n  }"); // no hashicorp filesystem_mirror block
+  expect(r.rc).not.toContain('hashicorp/*"]\n  }'); // no hashicorp filesystem_mirror block
   expect(r.rc).toContain(`path    = ${JSON.stringify(path.join(REPO_ROOT, "build/terraform-mirror"))}\n    include = ["registry.terraform.io/arda-cards/*"]`);
   expect(r.rc).toMatch(/direct \{\n {4}exclude = \["registry.terraform.io\/arda-cards\/\*"\]\n {2}\}/);
   expect(r.rc.match(/filesystem_mirror/g)).toHaveLength(1);
 
   const work = fs.mkdtempSync(path.join(tmp, "init-"));
   fs.writeFileSync(path.join(work, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { postmark: { source: "arda-cards/postmark" } } } }));
-  const init = spawnSync("terraform", ["init", "-backend=false", "-input=false", "-no-color"], { cwd: work, env: { PATH: process.env.PATH, TF_CLI_CONFIG_FILE: out, CHECKPOINT_DISABLE: "1" }, encoding: "utf8" });
+  const init = spawnSync("terraform", ["init", "-backend=false", "-input=false", "-no-color"], {
+    cwd: work,
+    env: { PATH: process.env.PATH, TF_CLI_CONFIG_FILE: out, CHECKPOINT_DISABLE: "1" },
+    encoding: "utf8",
+  });
   expect(init.stderr).toBe("");
   expect(init.stdout).toMatch(/Installed arda-cards\/postmark v\d+\.\d+\.\d+ \(unauthenticated\)/);
 });

@@ -18,12 +18,12 @@ describe("CorporateStack", () => {
   });
 
   it("verifies at the parent arda.<root>: DKIM and Return-Path there, not at a leaf (DQ-R1-009)", () => {
-    expect(records.filter((r) => r.type !== "NS").map((r) => `${r.type} ${r.name}`).sort()).toEqual([
-      "CNAME pm-bounces.arda.ardamails.com",
-      `TXT ${entry.dkimSelector}._domainkey.arda.ardamails.com`,
-      "TXT _dmarc.arda.ardamails.com",
-      "TXT arda.ardamails.com",
-    ]);
+    expect(
+      records
+        .filter((r) => r.type !== "NS")
+        .map((r) => `${r.type} ${r.name}`)
+        .sort(),
+    ).toEqual(["CNAME pm-bounces.arda.ardamails.com", `TXT ${entry.dkimSelector}._domainkey.arda.ardamails.com`, "TXT _dmarc.arda.ardamails.com", "TXT arda.ardamails.com"]);
     expect(records.find((r) => r.name === "_dmarc.arda.ardamails.com").records).toEqual(["v=DMARC1; p=quarantine; sp=quarantine; rua=mailto:dmarc-reports@arda.cards"]);
   });
 });

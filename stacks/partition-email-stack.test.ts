@@ -81,16 +81,18 @@ describe("PartitionEmailStack", () => {
     const versions = Object.values(json.resource.aws_secretsmanager_secret_version as Record<string, any>);
     expect(versions).toHaveLength(2);
     expect(versions.every((v) => v.lifecycle === undefined)).toBe(true);
-    expect(Object.values(secrets).map((s) => s.name).sort()).toEqual(["Alpha002-dev-EmailPostmarkAccountToken", "Alpha002-dev-I-EmailEncryptionKey"]);
+    expect(
+      Object.values(secrets)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(["Alpha002-dev-EmailPostmarkAccountToken", "Alpha002-dev-I-EmailEncryptionKey"]);
   });
 
   it("wires the key secret's ARN into the fallback role's policy and scopes the DNS role to its zone", () => {
     const docs = json.data.aws_iam_policy_document as Record<string, any>;
     const fallback = Object.entries(docs).find(([k]) => k.startsWith("EmailEncryptionKeyFallbackRole_permissions"))![1];
     const keySecret = Object.entries(json.resource.aws_secretsmanager_secret as Record<string, any>).find(([, s]) => s.name === "Alpha002-dev-I-EmailEncryptionKey")![0];
-    expect(fallback.statement).toEqual([
-      { sid: "ReadKeyRegistry", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [`\${aws_secretsmanager_secret.${keySecret}.arn}*`] },
-    ]);
+    expect(fallback.statement).toEqual([{ sid: "ReadKeyRegistry", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [`\${aws_secretsmanager_secret.${keySecret}.arn}*`] }]);
     const dns = Object.entries(docs).find(([k]) => k.startsWith("EmailDnsProvisioningRole_permissions"))![1];
     expect(dns.statement[0].resources).toEqual(["arn:aws:route53:::hostedzone/${aws_route53_zone.partition_zone.zone_id}"]);
     const trust = Object.entries(docs).find(([k]) => k.startsWith("EmailDnsProvisioningRole_trust"))![1];

@@ -53,10 +53,11 @@ export class PartitionEmailStack extends MailZoneStack {
     const registry = sensitiveVariable(
       this,
       "email_encryption_key_registry",
-      "JSON registry {\"<lower-case uuid>\": \"<base64 of 64 bytes>\"}, newest last, at most 65,536 bytes (from 1Password; never written to state).",
+      'JSON registry {"<lower-case uuid>": "<base64 of 64 bytes>"}, newest last, at most 65,536 bytes (from 1Password; never written to state).',
       {
         condition: keyRegistryCondition("email_encryption_key_registry"),
-        errorMessage: "email_encryption_key_registry must be a non-empty JSON object of at most 65,536 bytes mapping lower-case UUIDs to distinct base64 values of exactly 64 bytes (run `arda-mail keys check`: it applies the same rule).",
+        errorMessage:
+          "email_encryption_key_registry must be a non-empty JSON object of at most 65,536 bytes mapping lower-case UUIDs to distinct base64 values of exactly 64 bytes (run `arda-mail keys check`: it applies the same rule).",
       },
     );
     const key = new WriteOnlySecret(this, "EmailEncryptionKey", {

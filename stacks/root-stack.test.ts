@@ -26,13 +26,13 @@ describe("RootStack", () => {
       condition: [{ test: "ForAllValues:StringEquals", variable: "route53:ChangeResourceRecordSetsRecordTypes", values: ["NS"] }],
     });
     const trust = Object.entries(docs).find(([k]) => k.includes("trust"))![1];
-    expect(trust.statement[0].principals).toEqual([
-      { type: "AWS", identifiers: ["arn:aws:iam::100000000001:root", "arn:aws:iam::100000000003:root", "arn:aws:iam::100000000002:root"] },
-    ]);
+    expect(trust.statement[0].principals).toEqual([{ type: "AWS", identifiers: ["arn:aws:iam::100000000001:root", "arn:aws:iam::100000000003:root", "arn:aws:iam::100000000002:root"] }]);
   });
 
   it("parent SPF and DMARC at the apex, nothing else in the root zone", () => {
-    const records = Object.values(json.resource.aws_route53_record as Record<string, any>).map((r) => [r.name, r.type, r.records]).sort();
+    const records = Object.values(json.resource.aws_route53_record as Record<string, any>)
+      .map((r) => [r.name, r.type, r.records])
+      .sort();
     expect(records).toEqual([
       ["_dmarc.ardamails.com", "TXT", ["v=DMARC1; p=quarantine; sp=quarantine; rua=mailto:dmarc-reports@arda.cards"]],
       ["ardamails.com", "TXT", ["v=spf1 -all"]],

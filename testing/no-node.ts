@@ -50,7 +50,11 @@ for f in $HIDE; do if "$f" -e 0 >/dev/null 2>&1; then echo "node still runs: $f"
 exec "$@"
 `;
 
-export function runWithoutNode(command: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; hideDirs?: readonly string[]; keepNode?: boolean }): Promise<NoNodeResult> {
+export function runWithoutNode(
+  command: string,
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; hideDirs?: readonly string[]; keepNode?: boolean },
+): Promise<NoNodeResult> {
   const unshare = process.getuid?.() === 0 ? ["-m"] : ["-r", "-m"];
   // HIDE travels as an argument of sh (not in the environment the command gets).
   const script = `HIDE='${opts.keepNode ? "" : nodeBinaries().join(" ")}'\nHIDE_DIRS='${(opts.hideDirs ?? []).join(" ")}'\n${WRAPPER}`;

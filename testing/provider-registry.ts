@@ -76,7 +76,11 @@ export async function startProviderRegistry(ca: TestCa, release: RegistryRelease
         shasums_url: `${base}/files/${prefix}_SHA256SUMS`,
         shasums_signature_url: `${base}/files/${prefix}_SHA256SUMS.sig`,
         shasum,
-        signing_keys: { gpg_public_keys: [{ key_id: release.keyId, ascii_armor: fs.readFileSync(path.join(release.dir, `${prefix}_signing-key.asc`), "utf8"), trust_signature: "", source: "Arda", source_url: null }] },
+        signing_keys: {
+          gpg_public_keys: [
+            { key_id: release.keyId, ascii_armor: fs.readFileSync(path.join(release.dir, `${prefix}_signing-key.asc`), "utf8"), trust_signature: "", source: "Arda", source_url: null },
+          ],
+        },
       });
     }
     const m = /^\/files\/([A-Za-z0-9._-]+)$/.exec(url);

@@ -15,7 +15,12 @@ maybe("`arda-mail demo --offline` plans dev → stage ∥ demo → prod on the s
   const committed = fs.readFileSync(path.join(__dirname, "../../platform/sandbox.cdktf.json"), "utf8");
   const o = await runInProcess<CascadeResult>(Demo, ["--offline", "--keep", dir, "--json"]);
   expect(o.code).toBe(0);
-  expect(o.result!.partitions.map((p) => [p.partition, p.ok])).toEqual([["Alpha002/dev", true], ["Alpha002/stage", true], ["Alpha001/demo", true], ["Alpha001/prod", true]]);
+  expect(o.result!.partitions.map((p) => [p.partition, p.ok])).toEqual([
+    ["Alpha002/dev", true],
+    ["Alpha002/stage", true],
+    ["Alpha001/demo", true],
+    ["Alpha001/prod", true],
+  ]);
   for (const name of ["dev", "stage", "demo", "prod"]) {
     expect(o.stderr).toContain(`registered: ${name}.ardamails.com — Postmark created`);
     expect(o.stderr).toMatch(new RegExp(`verify Alpha00\\d/${name} \\(${name}\\.ardamails\\.com\\) via 127\\.0\\.0\\.1:\\d+: PASS`));

@@ -29,7 +29,13 @@ export default class Demo extends ArdaCommand<typeof Demo> {
   public async run(): Promise<CascadeResult> {
     let run;
     try {
-      run = await runDemoCascade({ dir: this.flags.keep as string | undefined, parallel: !this.flags.sequential, verbose: this.flags.verbose as boolean, offline: this.flags.offline as boolean, progress: (l) => this.progress(l) });
+      run = await runDemoCascade({
+        dir: this.flags.keep as string | undefined,
+        parallel: !this.flags.sequential,
+        verbose: this.flags.verbose as boolean,
+        offline: this.flags.offline as boolean,
+        progress: (l) => this.progress(l),
+      });
     } catch (e) {
       if (e instanceof DnsServerMissing) throw new CliError(e.message, "apt-get install knot (Debian), then run the demo again");
       if ((e as Error).message === MOTO_MISSING) throw new CliError(MOTO_MISSING, "pip install 'moto[server]', or run the demo with --offline");
@@ -45,7 +51,12 @@ export default class Demo extends ArdaCommand<typeof Demo> {
         if (p.verify) out.push(formatReport(p.verify).replace(/^/gm, "    "));
       }
       out.push("", ...stackTable(result.partitions));
-      out.push("", `rollout record: ${env.rolloutFile}`, `context written by register: ${env.contextFile}`, this.flags.keep ? `(kept in ${env.dir})` : "(scratch directory removed at exit; --keep <dir> keeps it)");
+      out.push(
+        "",
+        `rollout record: ${env.rolloutFile}`,
+        `context written by register: ${env.contextFile}`,
+        this.flags.keep ? `(kept in ${env.dir})` : "(scratch directory removed at exit; --keep <dir> keeps it)",
+      );
       this.progress(out.join("\n"));
       if (!result.ok) throw new CliError("the demo cascade failed (see the steps above)", "re-run with --verbose; the scratch directory is kept with --keep <dir>", 1, { result });
       return JSON.parse(this.clean(JSON.stringify(result))) as CascadeResult;

@@ -67,7 +67,9 @@ function start(argv: string[]): { child: ChildProcess; done: Promise<{ code: num
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (c: string) => (stdout += c));
   child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return { child, done, stderr: () => stderr };
 }
 
@@ -88,10 +90,14 @@ describe.each([
   test(`is forwarded to terraform, which stops with its providers; the step is recorded as interrupted; the temp directory is removed; exit ${exitCode}`, async () => {
     const run = start(["deploy", "Alpha002", "dev", ...flagsWithoutWorkDir(), "--verify-delay-ms", "20", "--json"]);
     // Mid-plan: terraform plan and its aws provider running, both carrying the canary token in their environment.
-    const running = await until("terraform plan with its provider", () => {
-      const ps = processesWith(token()).filter(isTerraform);
-      return ps.some((p) => p.argv[1] === "plan") && ps.some((p) => /terraform-provider-aws/.test(p.argv[0])) ? ps : undefined;
-    }, 180_000);
+    const running = await until(
+      "terraform plan with its provider",
+      () => {
+        const ps = processesWith(token()).filter(isTerraform);
+        return ps.some((p) => p.argv[1] === "plan") && ps.some((p) => /terraform-provider-aws/.test(p.argv[0])) ? ps : undefined;
+      },
+      180_000,
+    );
     // Secrets reach terraform through its environment only: never argv.
     for (const p of running) expect(p.argv.join(" ")).not.toContain(token());
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith("arda-mail-deploy-"))).toHaveLength(1);
@@ -111,7 +117,12 @@ describe.each([
     expect(r.stderr).toContain(`Error: deploy interrupted by ${signal} during Alpha002/dev (plan); terraform was stopped and released its lock`);
     const json = JSON.parse(r.stdout) as CascadeResult;
     const steps = json.partitions[0].steps;
-    expect(steps.map((s) => [s.step, s.outcome])).toEqual([["order", "ok"], ["preflight", "ok"], ["register", "ok"], ["plan", "interrupted"]]);
+    expect(steps.map((s) => [s.step, s.outcome])).toEqual([
+      ["order", "ok"],
+      ["preflight", "ok"],
+      ["register", "ok"],
+      ["plan", "interrupted"],
+    ]);
     expect(steps[3].detail).toContain(`interrupted by ${signal}`);
     expect(readRollout(env.rolloutFile, platform).partitions.dev).toMatchObject({ verified: false, interrupted: { step: "plan", signal } });
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith("arda-mail-deploy-"))).toEqual([]);
@@ -151,7 +162,10 @@ describe("the temp directory and flags checked before the first step", () => {
     const file = path.join(tmp, "rollout.json");
     const entry = (name: string, infra: string) => ({ stack: `${infra}-${name}-Email`, verified, at: "2026-12-01T22:00:00.000Z", mode: "planned-offline" });
     fs.writeFileSync(file, JSON.stringify({ platform: "sandbox", partitions: { dev: entry("dev", "Alpha002"), stage: entry("stage", "Alpha002"), demo: entry("demo", "Alpha001") } }));
-    const o = await runBin(["deploy", "Alpha001", "prod", ...flagsWithoutWorkDir("--rollout-file"), "--rollout-file", file, "--confirm-production"], { AWS_CONFIG_FILE: env.awsConfigFile, TMPDIR: tmp });
+    const o = await runBin(["deploy", "Alpha001", "prod", ...flagsWithoutWorkDir("--rollout-file"), "--rollout-file", file, "--confirm-production"], {
+      AWS_CONFIG_FILE: env.awsConfigFile,
+      TMPDIR: tmp,
+    });
     expect(o.code).toBe(1);
     expect(o.stderr).toContain(`Error: rollout record ${file} is not a valid rollout record: partitions.dev.verified: Invalid input: ${why}`);
     expect(o.stderr).toContain(`Next: fix ${file} (or restore it from git), or point --rollout-file elsewhere`);

@@ -107,7 +107,14 @@ describe("deploy: the cascade on the sandbox", () => {
     expect(o.code).toBe(0);
     const dev = o.json.partitions[0];
     expect(dev.steps.map((s) => [s.step, s.outcome])).toEqual([
-      ["order", "ok"], ["preflight", "ok"], ["register", "ok"], ["plan", "ok"], ["destructive-check", "ok"], ["apply", "skipped"], ["dns-publish", "ok"], ["verify", "ok"],
+      ["order", "ok"],
+      ["preflight", "ok"],
+      ["register", "ok"],
+      ["plan", "ok"],
+      ["destructive-check", "ok"],
+      ["apply", "skipped"],
+      ["dns-publish", "ok"],
+      ["verify", "ok"],
     ]);
     expect(dev.registered).toMatchObject({ domain: "dev.ardamails.com", postmark: "created", context: "written" });
     expect(dev.plan!.add).toBeGreaterThan(5);
@@ -138,7 +145,10 @@ describe("deploy: the cascade on the sandbox", () => {
     const o = await deploy(["Alpha002", "stage", "--plan-only"]);
     expect(o.code).toBe(0);
     const st = o.json.partitions[0];
-    expect(st.steps.map((s) => [s.step, s.outcome]).slice(-2)).toEqual([["destructive-check", "ok"], ["apply", "skipped"]]);
+    expect(st.steps.map((s) => [s.step, s.outcome]).slice(-2)).toEqual([
+      ["destructive-check", "ok"],
+      ["apply", "skipped"],
+    ]);
     expect(st.plan).toMatchObject({ destroy: 0, destructive: [] });
     expect(readRollout(env.rolloutFile, platform).partitions.stage).toBeUndefined();
   });
@@ -163,7 +173,12 @@ describe("deploy: the cascade on the sandbox", () => {
   it("--all runs stage ∥ demo in parallel, then refuses prod without confirmation", async () => {
     const o = await deploy(["--all"]);
     expect(o.code).toBe(1);
-    expect(o.json.partitions.map((p) => [p.partition, p.ok])).toEqual([["Alpha002/dev", true], ["Alpha002/stage", true], ["Alpha001/demo", true], ["Alpha001/prod", false]]);
+    expect(o.json.partitions.map((p) => [p.partition, p.ok])).toEqual([
+      ["Alpha002/dev", true],
+      ["Alpha002/stage", true],
+      ["Alpha001/demo", true],
+      ["Alpha001/prod", false],
+    ]);
     const a = stepOf(o.json, "Alpha002/stage", "plan");
     const b = stepOf(o.json, "Alpha001/demo", "plan");
     // Overlapping plan intervals: the two partitions really ran together.
@@ -179,7 +194,16 @@ describe("deploy: the cascade on the sandbox", () => {
     expect(o.code).toBe(0);
     expect(stepOf(o.json, "Alpha001/prod", "confirm-production").outcome).toBe("ok");
     const r = readRollout(env.rolloutFile, platform);
-    expect(Object.entries(r.partitions).map(([k, v]) => [k, v.verified]).sort()).toEqual([["demo", true], ["dev", true], ["prod", true], ["stage", true]]);
+    expect(
+      Object.entries(r.partitions)
+        .map(([k, v]) => [k, v.verified])
+        .sort(),
+    ).toEqual([
+      ["demo", true],
+      ["dev", true],
+      ["prod", true],
+      ["stage", true],
+    ]);
   });
 
   it("fails pre-flight when the committed context is stale vs Postmark", async () => {

@@ -84,7 +84,12 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
       if (this.flags.all) {
         result = await deployCascade(ctx, { parallel: !this.flags.sequential });
       } else if (single) {
-        if (ctx.offline) throw new CliError(`${single === "root" ? "Root" : "Corporate"} deploys only for real: offline, \`npm run plan:offline -- --stack ${single === "root" ? "Root" : "Corporate"}\` plans it`, "configure the AWS profiles (or the sandbox's local AWS) and re-run without --offline", 2);
+        if (ctx.offline)
+          throw new CliError(
+            `${single === "root" ? "Root" : "Corporate"} deploys only for real: offline, \`npm run plan:offline -- --stack ${single === "root" ? "Root" : "Corporate"}\` plans it`,
+            "configure the AWS profiles (or the sandbox's local AWS) and re-run without --offline",
+            2,
+          );
         const r = await deployStackForReal(ctx, { kind: single });
         result = { ok: r.ok, wallMs: Date.now() - t, partitions: [r] };
       } else {
@@ -108,9 +113,16 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
 
 /** The operator stopped the deploy: exit 128 + the signal number, the steps so far still reported. */
 export class DeployInterrupted extends FailedWithResult {
-  constructor(readonly result: CascadeResult, signal: NodeJS.Signals) {
+  constructor(
+    readonly result: CascadeResult,
+    signal: NodeJS.Signals,
+  ) {
     const where = result.partitions.flatMap((r) => r.steps.filter((s) => s.outcome === "interrupted").map((s) => `${r.partition} (${s.step})`));
-    super(`deploy interrupted by ${signal}${where.length ? ` during ${where.join(", ")}` : ""}; terraform was stopped and released its lock; the rollout record notes it. Re-run the same deploy to continue: every step is idempotent`, result, 128 + os.constants.signals[signal]);
+    super(
+      `deploy interrupted by ${signal}${where.length ? ` during ${where.join(", ")}` : ""}; terraform was stopped and released its lock; the rollout record notes it. Re-run the same deploy to continue: every step is idempotent`,
+      result,
+      128 + os.constants.signals[signal],
+    );
     this.name = "DeployInterrupted";
   }
 }
@@ -136,7 +148,10 @@ export function summary(r: CascadeResult): string {
 
 export function partitionSummary(p: PartitionDeployResult): string {
   const lines = [`  ${p.partition} (${p.stack}): ${p.ok ? "ok" : "FAILED"}`];
-  if (p.registered) lines.push(`    registered: ${p.registered.domain} — Postmark ${p.registered.postmark}${p.registered.domainId !== undefined ? ` (ID ${p.registered.domainId}, DKIM selector ${p.registered.dkimSelector})` : ""}, context ${p.registered.context}`);
+  if (p.registered)
+    lines.push(
+      `    registered: ${p.registered.domain} — Postmark ${p.registered.postmark}${p.registered.domainId !== undefined ? ` (ID ${p.registered.domainId}, DKIM selector ${p.registered.dkimSelector})` : ""}, context ${p.registered.context}`,
+    );
   if (p.plan) lines.push(`    plan: ${formatPlan(p.plan)}`);
   if (p.appliedResources !== undefined) lines.push(`    applied: ${p.appliedResources} resources; second plan ${p.secondPlanClean ? "clean" : p.secondPlanClean === false ? "NOT clean" : "not run"}`);
   if (p.verify) lines.push(`    verify: ${p.verify.ok ? "PASS" : "FAIL"} — ${p.verify.checks.map((c) => `${c.check} ${c.ok ? "ok" : "FAIL"}`).join(", ")}`);

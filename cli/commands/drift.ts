@@ -46,7 +46,9 @@ export default class Drift extends ArdaCommand<typeof Drift> {
         ci: this.flags.ci,
         // Secrets Manager is compared wherever a deploy would apply (a real platform, or the sandbox's
         // local AWS) — not in CI mode, which has no AWS profile.
-        ...(this.flags.ci || defaultOffline(this.platform(), process.env) ? {} : { secretsManager: (i: Infrastructure) => secretsManagerReader({ profile: i.awsProfile ?? "", region: i.region, configFile: awsConfigFile(), env: process.env }) }),
+        ...(this.flags.ci || defaultOffline(this.platform(), process.env)
+          ? {}
+          : { secretsManager: (i: Infrastructure) => secretsManagerReader({ profile: i.awsProfile ?? "", region: i.region, configFile: awsConfigFile(), env: process.env }) }),
       },
       group ? [group] : INSTANCE_GROUPS,
     );
@@ -58,7 +60,13 @@ export default class Drift extends ArdaCommand<typeof Drift> {
 
 export class DriftFound extends FailedWithResult {
   constructor(readonly report: DriftReport) {
-    super(`drift in ${report.assets.filter((a) => a.drifted).map((a) => a.asset).join(", ")}`, report);
+    super(
+      `drift in ${report.assets
+        .filter((a) => a.drifted)
+        .map((a) => a.asset)
+        .join(", ")}`,
+      report,
+    );
     this.name = "DriftFound";
   }
 }

@@ -75,9 +75,9 @@ describe("bin/arda-mail register against a misbehaving Postmark", () => {
     ['{"TotalCount":0,"Domains":null}', "Domains: Invalid input: expected array, received null"],
     ["[]", "(the answer): Invalid input: expected object, received array"],
     ["null", "(the answer): Invalid input: expected object, received null"],
-    ["<html>Sign in to continue</html>", "HTTP 200, not JSON; it began \"<html>Sign in to continue</html>\""],
+    ["<html>Sign in to continue</html>", 'HTTP 200, not JSON; it began "<html>Sign in to continue</html>"'],
     ["", "HTTP 200, an empty body; it began (an empty body)"],
-  ])("a list answered %s is an error, not \"no domains\": no POST /domains follows", async (body, problem) => {
+  ])('a list answered %s is an error, not "no domains": no POST /domains follows', async (body, problem) => {
     await listAnswer(body);
     const o = await register();
     expectRefused(o, `Postmark GET /domains gave an unexpected answer: ${problem.startsWith("HTTP") ? "" : "HTTP 200, "}${problem}`);
@@ -121,7 +121,7 @@ describe("bin/arda-mail register against a misbehaving Postmark", () => {
     expect(fs.readFileSync(h.contextFile, "utf8")).not.toContain("evil.example.com");
   });
 
-  test("a 302 gets its own advice (never followed, not \"rejected the request's fields\"), and is not retried", async () => {
+  test('a 302 gets its own advice (never followed, not "rejected the request\'s fields"), and is not retried', async () => {
     await answer({ method: "GET", pathPrefix: "/domains", status: 302, headers: { Location: "https://login.example.com/portal" }, body: "" });
     const o = await register();
     expectRefused(o, 'Postmark GET /domains answered HTTP 302, a redirect to "https://login.example.com/portal"', "the client never follows a redirect (it would carry the account token there)");

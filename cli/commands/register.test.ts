@@ -30,7 +30,12 @@ describe("arda-mail register (in-process, real sandbox on loopback)", () => {
   };
 
   test("registers all four partitions and corporate; the entries pass requireMailEntry; other keys kept; second run changes nothing", async () => {
-    for (const [infra, part] of [["Alpha002", "dev"], ["Alpha002", "stage"], ["Alpha001", "demo"], ["Alpha001", "prod"]]) {
+    for (const [infra, part] of [
+      ["Alpha002", "dev"],
+      ["Alpha002", "stage"],
+      ["Alpha001", "demo"],
+      ["Alpha001", "prod"],
+    ]) {
       const o = await runInProcess<RegisterResult>(Register, [infra, part, ...h.flags, ...POSTMARK_FLAGS, "--json"]);
       expect(o.stderr).toContain(`created ${part}.ardamails.com`);
       expect(o.code).toBe(0);

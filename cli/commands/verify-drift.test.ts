@@ -29,7 +29,20 @@ async function run<T>(cmd: Parameters<typeof runInProcess>[0], argv: string[]) {
 beforeAll(async () => {
   env = await startSandboxEnvironment({ platform });
   if (!env.dns) throw new Error("these tests need Knot DNS (apt-get install knot)");
-  common = ["--platform", "sandbox", "--secrets", `file:${env.secretsFile}`, "--postmark-url", env.sandbox.url, "--context-file", env.contextFile, "--resolver", env.dns.address, "--parent-server", env.dns.parentAddress];
+  common = [
+    "--platform",
+    "sandbox",
+    "--secrets",
+    `file:${env.secretsFile}`,
+    "--postmark-url",
+    env.sandbox.url,
+    "--context-file",
+    env.contextFile,
+    "--resolver",
+    env.dns.address,
+    "--parent-server",
+    env.dns.parentAddress,
+  ];
   const client = new PostmarkClient({ accountToken: env.sandbox.accountToken, apiUrl: env.sandbox.url });
   for (const t of [corporateTarget(platform), ...activePartitions(platform).map((p) => partitionTarget(platform, p.infrastructure, p.name))]) {
     await registerDomain({ target: t, client, contextFile: env.contextFile, dryRun: false, update: false, progress: () => undefined });
@@ -85,7 +98,9 @@ describe("arda-mail verify", () => {
     await env.dns!.update(withoutRecord(zones, (r) => r.name === "_dmarc.demo.ardamails.com"));
     const o = await run<{ error: { message: string } }>(Verify, ["Alpha001", "demo", "--no-postmark"]);
     expect(o.code).toBe(1);
-    expect(o.json.error.message).toContain("dmarc (_dmarc.demo.ardamails.com TXT: expected \"v=DMARC1; p=quarantine; sp=quarantine; rua=mailto:dmarc-reports@arda.cards\", seen no TXT record at _dmarc.demo.ardamails.com");
+    expect(o.json.error.message).toContain(
+      'dmarc (_dmarc.demo.ardamails.com TXT: expected "v=DMARC1; p=quarantine; sp=quarantine; rua=mailto:dmarc-reports@arda.cards", seen no TXT record at _dmarc.demo.ardamails.com',
+    );
     const c = await run<VerifyReport>(VerifyCorporate, ["--delay-ms", "20"]);
     expect(c.code).toBe(0);
     expect(c.json.sendingDomain).toBe("arda.ardamails.com");

@@ -96,7 +96,8 @@ export function deployContext(host: DeployHost, flags: Record<string, unknown>, 
   const offline = (flags.offline as boolean | undefined) ?? defaultOffline(platform, process.env);
   dnsReaderFromFlags(flags as { resolver?: string; "parent-server"?: string });
   const localDns = flags["local-dns"] as string | undefined;
-  if (localDns !== undefined && !isDirectory(localDns)) throw new CliError(`--local-dns ${localDns} is not a directory of a running local DNS server`, "start the sandbox DNS (arda-mail demo does), or drop --local-dns", 2);
+  if (localDns !== undefined && !isDirectory(localDns))
+    throw new CliError(`--local-dns ${localDns} is not a directory of a running local DNS server`, "start the sandbox DNS (arda-mail demo does), or drop --local-dns", 2);
   const rollout = rolloutFile(platform, flags["rollout-file"] as string | undefined);
   try {
     readRollout(rollout, platform);
@@ -104,7 +105,8 @@ export function deployContext(host: DeployHost, flags: Record<string, unknown>, 
     throw new CliError((e as Error).message, `fix ${rollout} (or restore it from git), or point --rollout-file elsewhere`);
   }
   const explicitWorkDir = flags["work-dir"] as string | undefined;
-  if (explicitWorkDir !== undefined && fs.existsSync(explicitWorkDir) && !isDirectory(explicitWorkDir)) throw new CliError(`--work-dir ${explicitWorkDir} is a file, not a directory`, "pass a directory (it is created when missing), or drop --work-dir for a temp directory", 2);
+  if (explicitWorkDir !== undefined && fs.existsSync(explicitWorkDir) && !isDirectory(explicitWorkDir))
+    throw new CliError(`--work-dir ${explicitWorkDir} is a file, not a directory`, "pass a directory (it is created when missing), or drop --work-dir for a temp directory", 2);
   const workDir = explicitWorkDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-deploy-"));
   return {
     platform,

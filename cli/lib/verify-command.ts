@@ -20,7 +20,12 @@ export abstract class VerifyCommandBase<T extends typeof Command> extends ArdaCo
     "plan-json": Flags.string({ description: "offline: `terraform show -json` of the stack's plan; the six outputs are checked among its planned outputs" }),
   };
 
-  protected async verify(target: (entry: MailContextEntry) => VerifyTarget, readEntry: (ctx: Record<string, unknown>, file: string) => MailContextEntry, tokenRef: string, purpose: string): Promise<VerifyReport> {
+  protected async verify(
+    target: (entry: MailContextEntry) => VerifyTarget,
+    readEntry: (ctx: Record<string, unknown>, file: string) => MailContextEntry,
+    tokenRef: string,
+    purpose: string,
+  ): Promise<VerifyReport> {
     const flags = this.flags as unknown as { resolver?: string; "parent-server"?: string; attempts: number; "delay-ms": number; "no-postmark": boolean; "plan-json"?: string };
     // Every flag first, before the context is read or anything is asked.
     const dns = dnsReaderFromFlags(flags);
@@ -69,7 +74,11 @@ export function readPlanJson(file: string): PlanJson {
   }
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
   const p = plan as Record<string, unknown>;
-  if (!isObject(plan) || (p.output_changes !== undefined && !isObject(p.output_changes)) || (p.planned_values !== undefined && !(isObject(p.planned_values) && (p.planned_values.outputs === undefined || isObject(p.planned_values.outputs))))) {
+  if (
+    !isObject(plan) ||
+    (p.output_changes !== undefined && !isObject(p.output_changes)) ||
+    (p.planned_values !== undefined && !(isObject(p.planned_values) && (p.planned_values.outputs === undefined || isObject(p.planned_values.outputs))))
+  ) {
     throw new CliError(`--plan-json ${file} is not a Terraform plan in JSON (expected an object with output_changes / planned_values.outputs objects)`, next, 2);
   }
   return plan as PlanJson;

@@ -121,7 +121,12 @@ export async function deployCascade(ctx: DeployContext, opts: { parallel: boolea
     const results = opts.parallel ? await Promise.all(wave.map((p) => deployPartition(ctx, p))) : await sequential(wave.map((p) => () => deployPartition(ctx, p)));
     out.push(...results);
     if (results.some((r) => !r.ok)) {
-      ctx.progress(`cascade stopped: ${results.filter((r) => !r.ok).map((r) => r.partition).join(", ")} failed`);
+      ctx.progress(
+        `cascade stopped: ${results
+          .filter((r) => !r.ok)
+          .map((r) => r.partition)
+          .join(", ")} failed`,
+      );
       return { ok: false, wallMs: Date.now() - t, partitions: out };
     }
   }

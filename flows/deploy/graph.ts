@@ -28,10 +28,21 @@ export interface GraphNode {
 export function cascadeGraph(platform: Platform): GraphNode[] {
   const active = activePartitions(platform);
   const stackByName = new Map(active.map((p) => [p.name, partitionStackName(p)]));
-  const nodes: GraphNode[] = [{ target: { kind: "root" }, after: [] }, { target: { kind: "corporate" }, after: [ROOT_STACK] }];
+  const nodes: GraphNode[] = [
+    { target: { kind: "root" }, after: [] },
+    { target: { kind: "corporate" }, after: [ROOT_STACK] },
+  ];
   // cascadeWaves gives the partitions in an order where prerequisites come first.
   for (const p of cascadeWaves(platform).flat()) {
-    nodes.push({ target: { kind: "partition", partition: p }, after: [ROOT_STACK, ...prerequisitesOf(p.name).filter((n) => stackByName.has(n)).map((n) => stackByName.get(n)!)] });
+    nodes.push({
+      target: { kind: "partition", partition: p },
+      after: [
+        ROOT_STACK,
+        ...prerequisitesOf(p.name)
+          .filter((n) => stackByName.has(n))
+          .map((n) => stackByName.get(n)!),
+      ],
+    });
   }
   return nodes;
 }

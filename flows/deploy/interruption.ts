@@ -29,4 +29,3 @@ export async function recordInterruption(ctx: DeployContext, p: Partition, step:
     ctx.progress(`  could not note the interruption in ${ctx.rolloutFile}: ${(e as Error).message}`);
   }
 }
-

@@ -54,7 +54,14 @@ export async function preflightStep(ctx: DeployContext, p: Partition): Promise<S
   }
   const failed = r.checks.filter((c) => !c.ok);
   if (failed.length || !r.secrets) {
-    throw new StepError(`pre-flight failed, nothing was changed:\n${failed.map((c) => `  - ${c.check}: ${c.detail}`).join("\n")}`, "failed", failed.map((c) => c.fix).filter(Boolean).join("; "));
+    throw new StepError(
+      `pre-flight failed, nothing was changed:\n${failed.map((c) => `  - ${c.check}: ${c.detail}`).join("\n")}`,
+      "failed",
+      failed
+        .map((c) => c.fix)
+        .filter(Boolean)
+        .join("; "),
+    );
   }
   return { value: r.secrets, detail: r.checks.map((c) => `${c.check} ok`).join(", ") };
 }
@@ -74,7 +81,11 @@ export async function registerStep(ctx: DeployContext, p: Partition, secrets: Pr
 /** A register that found Postmark's values differing from the committed context stops the deploy. */
 export function requireCurrentContext(p: Partition, r: RegisterResult): void {
   if (r.context === "differs-not-written") {
-    throw new StepError(`Postmark's values for ${r.domain} differ from ${r.contextKey}: ${(r.differences ?? []).join("; ")}`, "failed", `run \`arda-mail register ${p.infrastructure} ${p.name} --update\`, review and commit the context`);
+    throw new StepError(
+      `Postmark's values for ${r.domain} differ from ${r.contextKey}: ${(r.differences ?? []).join("; ")}`,
+      "failed",
+      `run \`arda-mail register ${p.infrastructure} ${p.name} --update\`, review and commit the context`,
+    );
   }
 }
 
@@ -92,7 +103,17 @@ export async function planStep(ctx: DeployContext, p: Partition, secrets: Prefli
 }
 
 async function offlinePlan(ctx: DeployContext, stack: string, planDir: string, tfVars: NodeJS.ProcessEnv): Promise<PlannedStack> {
-  const [s] = await planOffline({ platform: ctx.platform, outdir: planDir, contextFile: ctx.contextFile, stacks: [stack], variables: tfVars, env: ctx.env, hcl: false, concurrency: 1, signal: ctx.signal });
+  const [s] = await planOffline({
+    platform: ctx.platform,
+    outdir: planDir,
+    contextFile: ctx.contextFile,
+    stacks: [stack],
+    variables: tfVars,
+    env: ctx.env,
+    hcl: false,
+    concurrency: 1,
+    signal: ctx.signal,
+  });
   const planJson = JSON.parse(fs.readFileSync(s.planFile, "utf8")) as PlanJson;
   const stackDir = path.join(planDir, "stacks", stack);
   if (ctx.verbose) {
@@ -105,14 +126,22 @@ async function offlinePlan(ctx: DeployContext, stack: string, planDir: string, t
 export function destructiveStep(ctx: DeployContext, planned: PlannedStack): StepValue<void> {
   const { destructive } = planned.counts;
   if (destructive.length && !ctx.allowDestructive) {
-    throw new StepError(`the plan destroys or replaces ${destructive.join(", ")}: a zone or the key secret is never removed silently`, "refused", "review the plan; re-run with --allow-destructive-changes only if that is intended");
+    throw new StepError(
+      `the plan destroys or replaces ${destructive.join(", ")}: a zone or the key secret is never removed silently`,
+      "refused",
+      "review the plan; re-run with --allow-destructive-changes only if that is intended",
+    );
   }
   return { value: undefined, detail: destructive.length ? `allowed by --allow-destructive-changes: ${destructive.join(", ")}` : "no zone or key secret destroyed or replaced" };
 }
 
 export async function confirmProductionStep(ctx: DeployContext, p: Partition, planned: PlannedStack): Promise<StepValue<void>> {
   if (!(await ctx.confirmProduction(p, planned.counts))) {
-    throw new StepError(`production deploy of ${partitionStackName(p)} not confirmed (plan: ${formatPlan(planned.counts)})`, "refused", "re-run with --confirm-production, or answer the prompt in an interactive terminal");
+    throw new StepError(
+      `production deploy of ${partitionStackName(p)} not confirmed (plan: ${formatPlan(planned.counts)})`,
+      "refused",
+      "re-run with --confirm-production, or answer the prompt in an interactive terminal",
+    );
   }
   return { value: undefined, detail: `confirmed (plan: ${formatPlan(planned.counts)})` };
 }

@@ -52,7 +52,12 @@ function backendCheck(infra: Infrastructure, offline: boolean): PreflightCheck {
       fs.accessSync(dir, fs.constants.W_OK);
       return { check: "backend", ok: true, detail: `local state in ${path.relative(REPO_ROOT, dir)}${offline ? " (offline plan: a scratch local state is used)" : ""}` };
     } catch (e) {
-      return { check: "backend", ok: false, detail: `local state directory ${dir} is not writable: ${(e as Error).message}`, fix: `fix the permissions of ${dir} or change infrastructures.${infra.name}.backend` };
+      return {
+        check: "backend",
+        ok: false,
+        detail: `local state directory ${dir} is not writable: ${(e as Error).message}`,
+        fix: `fix the permissions of ${dir} or change infrastructures.${infra.name}.backend`,
+      };
     }
   }
   if (offline) return { check: "backend", ok: true, detail: `${b.kind} backend not contacted (offline plan: local override state)` };
@@ -68,7 +73,12 @@ export async function preflight(i: PreflightInput): Promise<PreflightResult> {
   // 1. AWS profile: from the model, present in the AWS config file — never derived from the name.
   const profiles = readAwsProfiles(i.awsConfigFile);
   if (!infra.awsProfile) {
-    checks.push({ check: "aws-profile", ok: false, detail: `infrastructures.${infra.name}.awsProfile is not set in the model`, fix: `set infrastructures.${infra.name}.awsProfile in ${modelFile} (the profile name operators use; it is not derived from "${infra.name}")` });
+    checks.push({
+      check: "aws-profile",
+      ok: false,
+      detail: `infrastructures.${infra.name}.awsProfile is not set in the model`,
+      fix: `set infrastructures.${infra.name}.awsProfile in ${modelFile} (the profile name operators use; it is not derived from "${infra.name}")`,
+    });
   } else if (!profiles.has(infra.awsProfile)) {
     checks.push({
       check: "aws-profile",
@@ -83,9 +93,7 @@ export async function preflight(i: PreflightInput): Promise<PreflightResult> {
   // 2. Region.
   const region = infra.region || profiles.get(infra.awsProfile ?? "")?.settings.region;
   checks.push(
-    region
-      ? { check: "region", ok: true, detail: region }
-      : { check: "region", ok: false, detail: `no region for ${infra.name}`, fix: `set infrastructures.${infra.name}.region in ${modelFile}` },
+    region ? { check: "region", ok: true, detail: region } : { check: "region", ok: false, detail: `no region for ${infra.name}`, fix: `set infrastructures.${infra.name}.region in ${modelFile}` },
   );
 
   // 3. Secrets (values stay in memory; only references are printed).
@@ -99,10 +107,20 @@ export async function preflight(i: PreflightInput): Promise<PreflightResult> {
       checks.push({ check: `secret:${k}`, ok: true, detail: `${ref} resolves in ${i.secrets.description}` });
     } catch (e) {
       if (e instanceof RegistryError) {
-        checks.push({ check: `secret:${k}`, ok: false, detail: `${ref}: ${e.message}`, fix: `repair the registry at ${ref} (append-only), then check it with \`arda-mail keys check ${i.partition.infrastructure} ${i.partition.name}\`` });
+        checks.push({
+          check: `secret:${k}`,
+          ok: false,
+          detail: `${ref}: ${e.message}`,
+          fix: `repair the registry at ${ref} (append-only), then check it with \`arda-mail keys check ${i.partition.infrastructure} ${i.partition.name}\``,
+        });
         continue;
       }
-      checks.push({ check: `secret:${k}`, ok: false, detail: `${ref} does not resolve in ${i.secrets.description}: ${(e as Error).message}`, fix: `store it at ${ref} (1Password vault ${i.partition.vault}), or check --secrets / OP_SERVICE_ACCOUNT_TOKEN` });
+      checks.push({
+        check: `secret:${k}`,
+        ok: false,
+        detail: `${ref} does not resolve in ${i.secrets.description}: ${(e as Error).message}`,
+        fix: `store it at ${ref} (1Password vault ${i.partition.vault}), or check --secrets / OP_SERVICE_ACCOUNT_TOKEN`,
+      });
     }
   }
 
@@ -126,11 +144,21 @@ export async function preflight(i: PreflightInput): Promise<PreflightResult> {
       if (d.ReturnPathDomain !== raw.returnPathDomain) stale.push(`Return-Path: context ${raw.returnPathDomain}, Postmark ${d.ReturnPathDomain || "none"}`);
       checks.push(
         stale.length
-          ? { check: "context", ok: false, detail: `${key} is stale vs Postmark domain ${raw.domainId}: ${stale.join("; ")}`, fix: `run \`${registerCommandFor(key)} --update\` and commit the context file` }
+          ? {
+              check: "context",
+              ok: false,
+              detail: `${key} is stale vs Postmark domain ${raw.domainId}: ${stale.join("; ")}`,
+              fix: `run \`${registerCommandFor(key)} --update\` and commit the context file`,
+            }
           : { check: "context", ok: true, detail: `${key} matches Postmark domain ${raw.domainId} (${d.Name})` },
       );
     } catch (e) {
-      checks.push({ check: "context", ok: false, detail: `${key} names Postmark domain ${raw.domainId}, which cannot be read: ${(e as Error).message}`, fix: `run \`${registerCommandFor(key)} --update\`` });
+      checks.push({
+        check: "context",
+        ok: false,
+        detail: `${key} names Postmark domain ${raw.domainId}, which cannot be read: ${(e as Error).message}`,
+        fix: `run \`${registerCommandFor(key)} --update\``,
+      });
     }
   }
 

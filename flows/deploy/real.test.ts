@@ -54,7 +54,10 @@ describe("a real deploy on the local AWS", () => {
       ["runtime-platform"],
     );
     lines.push(JSON.stringify(report));
-    return report.assets.find((a) => a.asset === "partition:Alpha002/dev")!.items.filter((i) => i.kind === "secrets-manager").map((i) => `${i.subject}: ${i.seen}`);
+    return report.assets
+      .find((a) => a.asset === "partition:Alpha002/dev")!
+      .items.filter((i) => i.kind === "secrets-manager")
+      .map((i) => `${i.subject}: ${i.seen}`);
   };
   const secretsFile = (): Record<string, string> => JSON.parse(fs.readFileSync(env.secretsFile, "utf8")) as Record<string, string>;
 
@@ -100,7 +103,9 @@ describe("a real deploy on the local AWS", () => {
     const r = await deployStackForReal(ctx, { kind: "partition", partition: dev() });
     expect(r.ok).toBe(false);
     expect(stepOf(r, "root-applied")).toMatchObject({ outcome: "refused" });
-    expect(stepOf(r, "root-applied")!.detail).toBe("Root is not applied yet: its state has no MailRootZoneId output\nNext: run `arda-mail deploy root` first (every child stack writes its NS delegation through Root's role into Root's zone)");
+    expect(stepOf(r, "root-applied")!.detail).toBe(
+      "Root is not applied yet: its state has no MailRootZoneId output\nNext: run `arda-mail deploy root` first (every child stack writes its NS delegation through Root's role into Root's zone)",
+    );
     expect(stepOf(r, "register")).toBeUndefined();
     expect(await new PostmarkClient({ accountToken: env.sandbox.accountToken, apiUrl: env.sandbox.url }).listDomains()).toHaveLength(0);
   });

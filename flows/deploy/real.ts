@@ -16,7 +16,7 @@ import { secretsManagerReader, describeDecisions } from "../../lib/aws/secrets";
 import { readAwsProfiles } from "../../lib/aws-config";
 import type { DeployContext } from "./deploy";
 import { interruptionOf } from "./interruption";
-import { preflight } from "./preflight";
+import { preflightStep } from "./partition-steps";
 import { StepLog, StepStop, type StepValue } from "./steps";
 import { StepError, type PartitionDeployResult } from "./types";
 import { formatPlan, type PlanCounts } from "../../lib/plan-summary";
@@ -86,14 +86,22 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
 
     const values = await step("preflight", async () => {
       if (t.kind === "partition") {
-        const r = await preflight({ platform: ctx.platform, partition: t.partition, awsConfigFile: ctx.awsConfigFile, secrets: ctx.secrets, contextFile: ctx.contextFile, offline: false, getDomain: (token, id) => ctx.client(token).getDomain(id) });
-        if (r.secrets) [r.secrets.postmarkAccountToken, r.secrets.keyRegistry].forEach((s) => ctx.remember(s));
-        const failed = r.checks.filter((c) => !c.ok);
-        if (failed.length || !r.secrets) throw new StepError(`pre-flight failed, nothing was changed:\n${failed.map((c) => `  - ${c.check}: ${c.detail}`).join("\n")}`, "failed", failed.map((c) => c.fix).filter(Boolean).join("; "));
-        return { value: { postmark_account_token: r.secrets.postmarkAccountToken, email_encryption_key_registry: r.secrets.keyRegistry } as Record<string, string>, detail: r.checks.map((c) => `${c.check} ok`).join(", ") };
+        // The same pre-flight as the offline deploy (offline: false here: the real profile and backend are checked).
+        const r = await preflightStep(ctx, t.partition);
+        return { value: { postmark_account_token: r.value.postmarkAccountToken, email_encryption_key_registry: r.value.keyRegistry } as Record<string, string>, detail: r.detail };
       }
-      if (!infra.awsProfile) throw new StepError(`infrastructures.${infra.name}.awsProfile is not set in the model: ${stack} has no AWS profile to deploy with`, "failed", `set infrastructures.${infra.name}.awsProfile in platform/${ctx.platform.name}.platform.json`);
-      if (!readAwsProfiles(ctx.awsConfigFile).has(infra.awsProfile)) throw new StepError(`AWS profile "${infra.awsProfile}" (infrastructures.${infra.name}.awsProfile) is not in ${ctx.awsConfigFile}`, "failed", `add [profile ${infra.awsProfile}] to ${ctx.awsConfigFile}, or point AWS_CONFIG_FILE at the right file`);
+      if (!infra.awsProfile)
+        throw new StepError(
+          `infrastructures.${infra.name}.awsProfile is not set in the model: ${stack} has no AWS profile to deploy with`,
+          "failed",
+          `set infrastructures.${infra.name}.awsProfile in platform/${ctx.platform.name}.platform.json`,
+        );
+      if (!readAwsProfiles(ctx.awsConfigFile).has(infra.awsProfile))
+        throw new StepError(
+          `AWS profile "${infra.awsProfile}" (infrastructures.${infra.name}.awsProfile) is not in ${ctx.awsConfigFile}`,
+          "failed",
+          `add [profile ${infra.awsProfile}] to ${ctx.awsConfigFile}, or point AWS_CONFIG_FILE at the right file`,
+        );
       let secrets: Record<string, string>;
       try {
         secrets = await stackSecrets(ctx, t);
@@ -107,9 +115,13 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
       // Before anything changes (register creates a Postmark domain): Root's state must hold the adopted zone.
       await step("root-applied", async () => {
         if (o.rootAppliedInThisRun) return { value: undefined, detail: "Root applied and verified earlier in this run" };
-        const rootDir = synthPlatform({ platform: ctx.platform, outdir: path.join(dir, "root-check"), contextFile: ctx.contextFile, stacks: [ROOT_STACK], hcl: false, stateRoot: ctx.stateRoot }).stackDirs[ROOT_STACK];
+        const rootDir = synthPlatform({ platform: ctx.platform, outdir: path.join(dir, "root-check"), contextFile: ctx.contextFile, stacks: [ROOT_STACK], hcl: false, stateRoot: ctx.stateRoot })
+          .stackDirs[ROOT_STACK];
         const rootJson = JSON.parse(fs.readFileSync(path.join(rootDir, "cdk.tf.json"), "utf8")) as { terraform?: { backend?: unknown } };
-        const rootEnv = terraformEnv({ AWS_PROFILE: rootInfrastructure(ctx.platform).awsProfile ?? "", AWS_REGION: rootInfrastructure(ctx.platform).region, AWS_CONFIG_FILE: ctx.awsConfigFile }, ctx.env);
+        const rootEnv = terraformEnv(
+          { AWS_PROFILE: rootInfrastructure(ctx.platform).awsProfile ?? "", AWS_REGION: rootInfrastructure(ctx.platform).region, AWS_CONFIG_FILE: ctx.awsConfigFile },
+          ctx.env,
+        );
         const outputs = await outputsOfBackend(rootJson, path.join(path.dirname(rootDir), `${ROOT_STACK}.outputs`), rootEnv);
         const id = outputs.MailRootZoneId;
         if (id !== ctx.platform.rootZone.id) {
@@ -126,9 +138,21 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
     if (t.kind !== "root") {
       await step("register", async () => {
         const target = t.kind === "partition" ? registerPartitionTarget(ctx.platform, t.partition.infrastructure, t.partition.name) : registerCorporateTarget(ctx.platform);
-        const r = await registerDomain({ target, client: ctx.client(values.postmark_account_token), contextFile: ctx.contextFile, dryRun: ctx.planOnly, update: false, progress: (l) => ctx.progress(`  ${l}`) });
+        const r = await registerDomain({
+          target,
+          client: ctx.client(values.postmark_account_token),
+          contextFile: ctx.contextFile,
+          dryRun: ctx.planOnly,
+          update: false,
+          progress: (l) => ctx.progress(`  ${l}`),
+        });
         result.registered = { domain: r.domain, postmark: r.postmark, context: r.context, domainId: r.entry?.domainId, dkimSelector: r.entry?.dkimSelector };
-        if (r.context === "differs-not-written") throw new StepError(`Postmark's values for ${r.domain} differ from ${r.contextKey}: ${(r.differences ?? []).join("; ")}`, "failed", `run \`arda-mail register ${t.kind === "partition" ? `${t.partition.infrastructure} ${t.partition.name}` : "corporate"} --update\`, review and commit the context`);
+        if (r.context === "differs-not-written")
+          throw new StepError(
+            `Postmark's values for ${r.domain} differ from ${r.contextKey}: ${(r.differences ?? []).join("; ")}`,
+            "failed",
+            `run \`arda-mail register ${t.kind === "partition" ? `${t.partition.infrastructure} ${t.partition.name}` : "corporate"} --update\`, review and commit the context`,
+          );
         return { value: undefined, detail: `${r.domain}: Postmark ${r.postmark}${r.entry ? ` (ID ${r.entry.domainId}, DKIM ${r.entry.dkimSelector})` : ""}, context ${r.context}` };
       });
     }
@@ -180,9 +204,16 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
 
     await step("destructive-check", async () => {
       if (planned.counts.destructive.length && !ctx.allowDestructive) {
-        throw new StepError(`the plan destroys or replaces ${planned.counts.destructive.join(", ")}: a zone or the key secret is never removed silently`, "refused", "review the plan; re-run with --allow-destructive-changes only if that is intended");
+        throw new StepError(
+          `the plan destroys or replaces ${planned.counts.destructive.join(", ")}: a zone or the key secret is never removed silently`,
+          "refused",
+          "review the plan; re-run with --allow-destructive-changes only if that is intended",
+        );
       }
-      return { value: undefined, detail: planned.counts.destructive.length ? `allowed by --allow-destructive-changes: ${planned.counts.destructive.join(", ")}` : "no zone or key secret destroyed or replaced" };
+      return {
+        value: undefined,
+        detail: planned.counts.destructive.length ? `allowed by --allow-destructive-changes: ${planned.counts.destructive.join(", ")}` : "no zone or key secret destroyed or replaced",
+      };
     });
 
     if (ctx.planOnly) {
@@ -192,7 +223,12 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
 
     if (t.kind === "partition" && isProduction(t.partition)) {
       await step("confirm-production", async () => {
-        if (!(await ctx.confirmProduction(t.partition, planned.counts))) throw new StepError(`production deploy of ${stack} not confirmed (plan: ${formatPlan(planned.counts)})`, "refused", "re-run with --confirm-production, or answer the prompt in an interactive terminal");
+        if (!(await ctx.confirmProduction(t.partition, planned.counts)))
+          throw new StepError(
+            `production deploy of ${stack} not confirmed (plan: ${formatPlan(planned.counts)})`,
+            "refused",
+            "re-run with --confirm-production, or answer the prompt in an interactive terminal",
+          );
         return { value: undefined, detail: `confirmed (plan: ${formatPlan(planned.counts)})` };
       });
     }
@@ -203,7 +239,8 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
         result.appliedResources = 0;
         return { value: undefined, detail: "nothing to apply (the plan is empty)" };
       }
-      const note = (): void => ctx.progress(`${label}: interrupt received during apply — terraform finishes its changes first (a half-finished apply would leave tainted resources), then the deploy stops`);
+      const note = (): void =>
+        ctx.progress(`${label}: interrupt received during apply — terraform finishes its changes first (a half-finished apply would leave tainted resources), then the deploy stops`);
       ctx.signal?.addEventListener("abort", note, { once: true });
       try {
         await applyPlan(run);
@@ -222,7 +259,12 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
       }
       const s = await secondPlan(run);
       result.secondPlanClean = s.clean;
-      if (!s.clean) throw new StepError(`${stack} did not converge: a second plan still changes ${s.pending.join(", ")}`, "failed", "read the plan with --verbose; a stack that never converges is a bug in the stack or the provider");
+      if (!s.clean)
+        throw new StepError(
+          `${stack} did not converge: a second plan still changes ${s.pending.join(", ")}`,
+          "failed",
+          "read the plan with --verbose; a stack that never converges is a bug in the stack or the provider",
+        );
       return { value: undefined, detail: "a second plan is empty (terraform plan -detailed-exitcode exited 0)" };
     });
 
@@ -239,7 +281,8 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
     await step("verify", async () => {
       if (t.kind === "root") {
         const ok = outputs.MailRootZoneId === ctx.platform.rootZone.id && typeof outputs.AllowCreatingNSRecordsRoleArn === "string";
-        if (!ok) throw new StepError(`Root's outputs are not the adopted zone ${ctx.platform.rootZone.id} and the NS role: ${JSON.stringify(outputs)}`, "failed", "read the apply output with --verbose");
+        if (!ok)
+          throw new StepError(`Root's outputs are not the adopted zone ${ctx.platform.rootZone.id} and the NS role: ${JSON.stringify(outputs)}`, "failed", "read the apply output with --verbose");
         return { value: undefined, detail: `adopted ${ctx.platform.mailRootDomain} (${ctx.platform.rootZone.id}); NS role ${String(outputs.AllowCreatingNSRecordsRoleArn)}` };
       }
       const context = readContext(ctx.contextFile);
@@ -265,7 +308,12 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
           ...(r.ok ? {} : { failedChecks: r.checks.filter((c) => !c.ok).map((c) => c.check) }),
         });
       }
-      if (!r.ok) throw new StepError(formatReport(r), "failed", `fix the failing records and run \`arda-mail verify ${t.kind === "partition" ? `${t.partition.infrastructure} ${t.partition.name}` : "corporate"}\``);
+      if (!r.ok)
+        throw new StepError(
+          formatReport(r),
+          "failed",
+          `fix the failing records and run \`arda-mail verify ${t.kind === "partition" ? `${t.partition.infrastructure} ${t.partition.name}` : "corporate"}\``,
+        );
       return { value: undefined, detail: `${r.checks.length} checks passed via ${r.resolver}${t.kind === "partition" ? `; recorded verified in ${path.basename(ctx.rolloutFile)}` : ""}` };
     });
 
@@ -298,7 +346,12 @@ export async function deployAllForReal(ctx: DeployContext, opts: { readonly para
     },
     (t, failed) => {
       ctx.progress(`${labelOf(t)}: not deployed — ${failed.join(", ")} failed`);
-      return { partition: labelOf(t), stack: stackOf(t), ok: false, steps: [{ step: "dependencies", outcome: "skipped", startedAt: Date.now(), durationMs: 0, detail: `not run: ${failed.join(", ")} failed` }] };
+      return {
+        partition: labelOf(t),
+        stack: stackOf(t),
+        ok: false,
+        steps: [{ step: "dependencies", outcome: "skipped", startedAt: Date.now(), durationMs: 0, detail: `not run: ${failed.join(", ")} failed` }],
+      };
     },
     opts,
   );

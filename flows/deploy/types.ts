@@ -41,7 +41,11 @@ export interface PartitionDeployResult {
 
 /** A step failure that stops the deploy; `outcome` tells refusals (order, confirmation, destructive) from failures. */
 export class StepError extends FlowError {
-  constructor(message: string, readonly outcome: "failed" | "refused" = "failed", next = "") {
+  constructor(
+    message: string,
+    readonly outcome: "failed" | "refused" = "failed",
+    next = "",
+  ) {
     super(message, next);
     this.name = "StepError";
   }

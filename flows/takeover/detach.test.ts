@@ -39,7 +39,18 @@ function world(opts: ConstructorParameters<typeof CloudFormationStandIn>[0] = {}
   cfn.createStack(
     STACK,
     seedTemplate(),
-    { PartitionMailZone: ZONE, SpfRecord: "dev.ardamails.com", TokenSecret: "arn:aws:secretsmanager:us-east-1:100000000003:secret:tok-AbCdEf", KeySecret: "arn:aws:secretsmanager:us-east-1:100000000003:secret:key-AbCdEf", DnsRole: "AddNsRecordsToAnyHostedZone", FallbackRole: "fb", DnsRoleDefaultPolicy: "pol", NsDelegation: "ns", NsDelegationProvider: "fn", NsDelegationLogs: "lg" },
+    {
+      PartitionMailZone: ZONE,
+      SpfRecord: "dev.ardamails.com",
+      TokenSecret: "arn:aws:secretsmanager:us-east-1:100000000003:secret:tok-AbCdEf",
+      KeySecret: "arn:aws:secretsmanager:us-east-1:100000000003:secret:key-AbCdEf",
+      DnsRole: "AddNsRecordsToAnyHostedZone",
+      FallbackRole: "fb",
+      DnsRoleDefaultPolicy: "pol",
+      NsDelegation: "ns",
+      NsDelegationProvider: "fn",
+      NsDelegationLogs: "lg",
+    },
     { DnsRole: { Arn: arn("AddNsRecordsToAnyHostedZone") }, FallbackRole: { Arn: arn("fb") } },
   );
   cfn.createStack("Alpha002-dev-Application", { Resources: {}, Outputs: Object.fromEntries(NAMES.map((n) => [n, { Value: { "Fn::ImportValue": exp(n) } }])) });

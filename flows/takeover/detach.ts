@@ -25,7 +25,11 @@ export async function retainStep(ops: CloudFormationOps, plan: CloudFormationPla
   if (isBridge(t)) return "already";
   const missing = notRetained(t, plan.retain);
   const gone = plan.retain.filter((id) => !t.Resources[id]);
-  if (gone.length) throw new FlowError(`${plan.stackName}: the template no longer has ${gone.join(", ")} — it changed since the takeover was planned`, "re-plan with `arda-mail takeover <stack> --plan-only` and compare.");
+  if (gone.length)
+    throw new FlowError(
+      `${plan.stackName}: the template no longer has ${gone.join(", ")} — it changed since the takeover was planned`,
+      "re-plan with `arda-mail takeover <stack> --plan-only` and compare.",
+    );
   if (!missing.length) return "already";
   for (const id of missing) Object.assign(t.Resources[id], { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
   await ops.updateStack(plan.stackName, t);
@@ -42,8 +46,7 @@ export async function retainStep(ops: CloudFormationOps, plan: CloudFormationPla
 
 /** The bridge template: the stack's exports as literal values, and nothing that can act. */
 export function bridgeTemplate(current: CfnTemplate, exports: ReadonlyArray<{ name: string; value: string }>): CfnTemplate {
-  const keyOf = (name: string): string =>
-    Object.entries(current.Outputs ?? {}).find(([, o]) => o.Export?.Name === name)?.[0] ?? `Export${name.replace(/[^A-Za-z0-9]/g, "")}`;
+  const keyOf = (name: string): string => Object.entries(current.Outputs ?? {}).find(([, o]) => o.Export?.Name === name)?.[0] ?? `Export${name.replace(/[^A-Za-z0-9]/g, "")}`;
   return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description: "Bridge left by arda-mail takeover: Terraform owns the resources; this stack only keeps the exports the application imports.",
@@ -73,9 +76,17 @@ export async function detachStep(ops: CloudFormationOps, plan: CloudFormationPla
     return "already";
   }
   // The delegation mechanism goes only once Terraform manages our NS record (and everything adopted).
-  if (!opts.adopted) throw new FlowError(`${plan.stackName}: Terraform has not adopted the stack's resources yet — CloudFormation cannot let go`, "run `arda-mail takeover <stack>` (without --plan-only) to adopt first.");
+  if (!opts.adopted)
+    throw new FlowError(
+      `${plan.stackName}: Terraform has not adopted the stack's resources yet — CloudFormation cannot let go`,
+      "run `arda-mail takeover <stack>` (without --plan-only) to adopt first.",
+    );
   const missing = notRetained(t, plan.retain);
-  if (missing.length) throw new FlowError(`${plan.stackName}: ${missing.join(", ")} not yet DeletionPolicy Retain — detaching would delete them`, "re-run `arda-mail takeover <stack>`: the retain step runs before the detach.");
+  if (missing.length)
+    throw new FlowError(
+      `${plan.stackName}: ${missing.join(", ")} not yet DeletionPolicy Retain — detaching would delete them`,
+      "re-run `arda-mail takeover <stack>`: the retain step runs before the detach.",
+    );
   sameExports(plan.stackName, plan.exports, await exportsOf(ops, plan.stackName), "before detaching");
   await ops.updateStack(plan.stackName, bridgeTemplate(t, plan.exports));
   sameExports(plan.stackName, plan.exports, await exportsOf(ops, plan.stackName), "after detaching");

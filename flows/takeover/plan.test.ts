@@ -122,7 +122,17 @@ describe("takeover plan (synthesized stack × live view)", () => {
   });
 
   it("refuses two live zones of one name", () => {
-    const plan = planTakeover(dev, liveDev({ zonesByName: { "dev.ardamails.com": [{ id: DEV_ZONE, name: "dev.ardamails.com" }, { id: "Z0SECONDZONE", name: "dev.ardamails.com" }] } }));
+    const plan = planTakeover(
+      dev,
+      liveDev({
+        zonesByName: {
+          "dev.ardamails.com": [
+            { id: DEV_ZONE, name: "dev.ardamails.com" },
+            { id: "Z0SECONDZONE", name: "dev.ardamails.com" },
+          ],
+        },
+      }),
+    );
     expect(plan.refusals).toContain(
       `aws_route53_zone.partition_zone: 2 live hosted zones are named dev.ardamails.com (${DEV_ZONE}, Z0SECONDZONE) — the takeover cannot tell which one is delegated and used`,
     );

@@ -172,12 +172,19 @@ export function planTakeover(synth: SynthesizedStack, live: LiveView, opts: { re
     const roleName = roleNames.get(id.role);
     const role = Object.entries(live.rolesByAddress).find(([a]) => a === id.role)?.[1];
     if (roleName && role?.inlinePolicies.includes(id.name)) imports.push({ address: r.address, id: `${roleName}:${id.name}` });
-    else creates.push({ address: r.address, why: roleName ? `the adopted role ${roleName} has no inline policy ${id.name} (its CloudFormation policies are deleted when CloudFormation lets go)` : `its role is created` });
+    else
+      creates.push({
+        address: r.address,
+        why: roleName ? `the adopted role ${roleName} has no inline policy ${id.name} (its CloudFormation policies are deleted when CloudFormation lets go)` : `its role is created`,
+      });
   }
 
   for (const r of synth.resources.filter((x) => x.identity.type === "other")) {
     const t = (r.identity as { resourceType: string }).resourceType;
-    creates.push({ address: r.address, why: t.startsWith("postmark_") ? "a Postmark resource (no AWS counterpart; register reads Postmark's existing domain)" : `${t} has no live counterpart the takeover reads` });
+    creates.push({
+      address: r.address,
+      why: t.startsWith("postmark_") ? "a Postmark resource (no AWS counterpart; register reads Postmark's existing domain)" : `${t} has no live counterpart the takeover reads`,
+    });
   }
 
   return {
@@ -192,7 +199,17 @@ export function planTakeover(synth: SynthesizedStack, live: LiveView, opts: { re
 function cloudFormationPlan(stackName: string, cfn: NonNullable<LiveView["cloudFormation"]>, imports: PlannedImport[], selfImported: string[], retainOnly: boolean): CloudFormationPlan {
   const adopted = new Set([...imports.map((i) => i.logicalId).filter((x): x is string => !!x), ...selfImported]);
   const exports = cfn.exports.map((e) => ({ name: e.name, value: e.value })).sort((a, b) => a.name.localeCompare(b.name));
-  if (retainOnly) return { stackName, mode: "retain-only", retain: cfn.resources.filter((r) => adopted.has(r.logicalId)).map((r) => r.logicalId).sort(), delete: [], exports };
+  if (retainOnly)
+    return {
+      stackName,
+      mode: "retain-only",
+      retain: cfn.resources
+        .filter((r) => adopted.has(r.logicalId))
+        .map((r) => r.logicalId)
+        .sort(),
+      delete: [],
+      exports,
+    };
   // A custom resource is retained, never deleted: its delete handler would remove the NS record Terraform now owns.
   const retain = cfn.resources.filter((r) => adopted.has(r.logicalId) || r.type.startsWith("Custom::") || r.type === "AWS::CloudFormation::CustomResource").map((r) => r.logicalId);
   const del = cfn.resources.filter((r) => !retain.includes(r.logicalId)).map((r) => r.logicalId);

@@ -27,7 +27,9 @@ jest.setTimeout(180_000);
 
 /** The dev zone's records as the model synthesizes them (register found Postmark's existing domain). */
 function modelRecords(stackDir: string): FixtureRecord[] {
-  const j = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as { resource: { aws_route53_record: Record<string, { name: string; type: string; ttl: number; records: string[]; provider?: string }> } };
+  const j = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as {
+    resource: { aws_route53_record: Record<string, { name: string; type: string; ttl: number; records: string[]; provider?: string }> };
+  };
   return Object.values(j.resource.aws_route53_record)
     .filter((r) => !r.provider)
     .map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, values: r.type === "TXT" ? r.records.map((v) => txtValue(v.replace(/""/g, ""))) : r.records }));
@@ -68,7 +70,8 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
     process.stderr.write(`takeover rehearsal times (ms): ${JSON.stringify(times)}\n`);
   });
 
-  const tfEnv = (profile: string): NodeJS.ProcessEnv => terraformEnv({ ...aws.env, AWS_PROFILE: profile, TF_VAR_postmark_account_token: "sandbox-token-canary", TF_VAR_email_encryption_key_registry: live.partitions.dev.secretValues.key });
+  const tfEnv = (profile: string): NodeJS.ProcessEnv =>
+    terraformEnv({ ...aws.env, AWS_PROFILE: profile, TF_VAR_postmark_account_token: "sandbox-token-canary", TF_VAR_email_encryption_key_registry: live.partitions.dev.secretValues.key });
   function ctx(over: Partial<TakeoverContext> = {}): TakeoverContext {
     return {
       platform,
@@ -122,7 +125,13 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
       "postmark_domain_verification.sending_domain_verification_F8C30178",
     ]);
     expect(r.plan!.cloudFormation!.retain).toContain("NsDelegation");
-    expect(r.plan!.cloudFormation!.delete.sort()).toEqual(["EmailDnsProvisioningRoleDefaultPolicy", "EmailEncryptionKeyFallbackRoleDefaultPolicy", "NsDelegationProviderFunction", "NsDelegationProviderLogGroup", "NsDelegationProviderRole"]);
+    expect(r.plan!.cloudFormation!.delete.sort()).toEqual([
+      "EmailDnsProvisioningRoleDefaultPolicy",
+      "EmailEncryptionKeyFallbackRoleDefaultPolicy",
+      "NsDelegationProviderFunction",
+      "NsDelegationProviderLogGroup",
+      "NsDelegationProviderRole",
+    ]);
     expect(fs.existsSync(path.join(stackDirs[DEV], IMPORT_FILE))).toBe(false);
     expect(live.cloudFormation.updates).toBe(0);
   });
@@ -134,7 +143,7 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
     expect(r.plan!.cloudFormation).toEqual({ stackName: "RootConfiguration", mode: "retain-only", retain: ["ArdamailsComZone"], delete: [], exports: [] });
     expect(live.cloudFormation.managedResources("RootConfiguration")).toEqual(["AllowCreatingNSRecordsRole", "ArdamailsComZone", "OtherHostedZone"]);
     expect(live.cloudFormation.deleted).toEqual([]);
-    expect((await zonesNamed(await clientConfig(aws, "Sandbox-Root"), OTHER_ROOT_ZONE))).toHaveLength(1);
+    expect(await zonesNamed(await clientConfig(aws, "Sandbox-Root"), OTHER_ROOT_ZONE)).toHaveLength(1);
     const zones = await zonesNamed(await clientConfig(aws, "Sandbox-Root"), "ardamails.com");
     expect(zones.map((z) => z.id)).toEqual([live.rootZoneId]);
     // The legacy role is untouched (left in RootConfiguration, DQ-013).
@@ -180,9 +189,15 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
     times[`${DEV}.untilInterrupted`] = Date.now() - t;
     expect(readTakeover(ctx().recordFile, platform).stacks[DEV].steps).toEqual({ planned: expect.any(String), adopted: expect.any(String), retained: expect.any(String) });
     const t2 = Date.now();
-    const r = await takeoverStack(ctx({ adopt: async () => {
-      throw new Error("adopt must not run again");
-    }, cloudFormation: interrupted }), DEV);
+    const r = await takeoverStack(
+      ctx({
+        adopt: async () => {
+          throw new Error("adopt must not run again");
+        },
+        cloudFormation: interrupted,
+      }),
+      DEV,
+    );
     times[`${DEV}.resume`] = Date.now() - t2;
     expect(r.steps).toEqual({ plan: "already", adopt: "already", retain: "already", detach: "done" });
     const importFile = fs.readFileSync(path.join(stackDirs[DEV], IMPORT_FILE), "utf8");
@@ -195,7 +210,11 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
 
     // CloudFormation: only the bridge left, the delegation mechanism and its own policies deleted, exports unchanged.
     expect(cfn.managedResources(DEV)).toEqual(["ArdaMailTakeoverBridge"]);
-    expect(cfn.deleted.sort()).toEqual(["EmailDnsProvisioningRoleDefaultPolicy", "EmailEncryptionKeyFallbackRoleDefaultPolicy", "NsDelegationProviderFunction", "NsDelegationProviderLogGroup", "NsDelegationProviderRole"].map((x) => `${DEV}/${x}`));
+    expect(cfn.deleted.sort()).toEqual(
+      ["EmailDnsProvisioningRoleDefaultPolicy", "EmailEncryptionKeyFallbackRoleDefaultPolicy", "NsDelegationProviderFunction", "NsDelegationProviderLogGroup", "NsDelegationProviderRole"].map(
+        (x) => `${DEV}/${x}`,
+      ),
+    );
     expect(cfn.resolveImports(live.partitions.dev.consumerStack)).toEqual(before);
 
     // Nothing recreated: the same zone, secrets (ARNs and values) and roles (ARNs) in moto.
@@ -216,9 +235,14 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
     iam.destroy();
     expect(before["Alpha002-dev-API-EmailDnsProvisioningRoleArn"]).toBe(dev.roles.EmailDnsProvisioningRole.arn);
 
-    const again = await takeoverStack(ctx({ adopt: async () => {
-      throw new Error("adopt must not run again");
-    } }), DEV);
+    const again = await takeoverStack(
+      ctx({
+        adopt: async () => {
+          throw new Error("adopt must not run again");
+        },
+      }),
+      DEV,
+    );
     expect(again.steps).toEqual({ plan: "already", adopt: "already", retain: "already", detach: "already" });
   });
 });

@@ -60,10 +60,14 @@ export async function takeoverStack(ctx: TakeoverContext, stack: string): Promis
     steps.plan = "done";
     say(`${stack}: ${plan.imports.length} to import, ${plan.creates.length} to create, ${plan.refusals.length} refused`);
     if (plan.refusals.length) {
-      throw new FlowError(`${stack}: the takeover is refused — live and model disagree:\n  ${plan.refusals.join("\n  ")}`, "fix the model (or the stray live resource) and re-run with --plan-only; nothing was changed.", {
-        stack,
-        refusals: plan.refusals,
-      });
+      throw new FlowError(
+        `${stack}: the takeover is refused — live and model disagree:\n  ${plan.refusals.join("\n  ")}`,
+        "fix the model (or the stray live resource) and re-run with --plan-only; nothing was changed.",
+        {
+          stack,
+          refusals: plan.refusals,
+        },
+      );
     }
     if (ctx.planOnly) return { stack, plan, steps };
     cfnPlan = plan.cloudFormation;
@@ -92,7 +96,11 @@ export async function takeoverStack(ctx: TakeoverContext, stack: string): Promis
 /** The stacks a run covers, in order, each checked for AWS access before anything is read. */
 export function takeoverTargets(platform: Platform, stack: string | undefined, all: boolean, awsConfig?: string): string[] {
   const order = takeoverOrder(platform);
-  if (all === !!stack) throw new FlowError(all ? "--all covers every stack: give no <stack>" : "name a stack, or --all", `arda-mail takeover ${order[0]} --plan-only, or arda-mail takeover --all --plan-only (stacks in order: ${order.join(", ")}).`);
+  if (all === !!stack)
+    throw new FlowError(
+      all ? "--all covers every stack: give no <stack>" : "name a stack, or --all",
+      `arda-mail takeover ${order[0]} --plan-only, or arda-mail takeover --all --plan-only (stacks in order: ${order.join(", ")}).`,
+    );
   const targets = stack ? [stack] : order;
   for (const s of targets) {
     if (!order.includes(s)) throw new FlowError(`unknown stack "${s}" for platform ${platform.name}`, `one of ${order.join(", ")}, or --all.`);

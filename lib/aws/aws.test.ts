@@ -28,7 +28,10 @@ describe("lib/aws on the local AWS", () => {
     const template = {
       Resources: {
         PartitionMailZone: { Type: "AWS::Route53::HostedZone", Properties: { Name: "dev.ardamails.com" } },
-        Spf: { Type: "AWS::Route53::RecordSet", Properties: { HostedZoneId: { Ref: "PartitionMailZone" }, Name: "dev.ardamails.com", Type: "TXT", TTL: "3600", ResourceRecords: ['"v=spf1 include:spf.mtasv.net ~all"'] } },
+        Spf: {
+          Type: "AWS::Route53::RecordSet",
+          Properties: { HostedZoneId: { Ref: "PartitionMailZone" }, Name: "dev.ardamails.com", Type: "TXT", TTL: "3600", ResourceRecords: ['"v=spf1 include:spf.mtasv.net ~all"'] },
+        },
       },
       Outputs: { ZoneId: { Value: { Ref: "PartitionMailZone" }, Export: { Name: "Alpha002-dev-API-PartitionMailZoneId" } } },
     };

@@ -12,8 +12,7 @@ const ZONE_ID = /^[A-Z0-9]{1,32}$/;
 const DNS_NAME = /^[a-z0-9_*.-]{1,253}$/i;
 
 type Data = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: Data): string | Buffer =>
-  typeof d === "string" ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
+const bytes = (d: Data): string | Buffer => (typeof d === "string" ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
 /** node:crypto as the signer's hash (the SDK's hash packages are not direct dependencies). */
 class Sha256 {
   private h: Hash | Hmac;

@@ -52,7 +52,12 @@ describe("decideVersions against Secrets Manager on moto", () => {
   let aws: LocalAws;
   let env: NodeJS.ProcessEnv;
   let configFile: string;
-  const slot: WriteOnlySecretSlot = { versionResource: "aws_secretsmanager_secret_version.v", secretName: "Alpha002-dev-I-EmailEncryptionKey", valueVariable: "email_encryption_key_registry", versionVariable: "email_encryption_key_registry_version" };
+  const slot: WriteOnlySecretSlot = {
+    versionResource: "aws_secretsmanager_secret_version.v",
+    secretName: "Alpha002-dev-I-EmailEncryptionKey",
+    valueVariable: "email_encryption_key_registry",
+    versionVariable: "email_encryption_key_registry_version",
+  };
   const stateAt = (v: number) => ({ resources: [{ mode: "managed", type: "aws_secretsmanager_secret_version", name: "v", instances: [{ attributes: { secret_string_wo_version: v } }] }] });
   const canary = "registry-canary-0f3c9a";
 

@@ -149,7 +149,12 @@ export interface VersionDecision {
  * plan a change after a rotation); one more when the values differ. A secret in state whose value
  * cannot be found in Secrets Manager counts as changed (restores 1Password's value).
  */
-export async function decideVersions(slots: readonly WriteOnlySecretSlot[], state: RawState | undefined, desired: Readonly<Record<string, string>>, reader: SecretValueReader): Promise<VersionDecision[]> {
+export async function decideVersions(
+  slots: readonly WriteOnlySecretSlot[],
+  state: RawState | undefined,
+  desired: Readonly<Record<string, string>>,
+  reader: SecretValueReader,
+): Promise<VersionDecision[]> {
   const out: VersionDecision[] = [];
   for (const slot of slots) {
     const want = desired[slot.valueVariable];
@@ -175,7 +180,10 @@ export function versionVariables(decisions: readonly VersionDecision[]): Record<
 export function describeDecisions(decisions: readonly VersionDecision[]): string {
   if (decisions.length === 0) return "no write-only secrets in this stack";
   return decisions
-    .map((d) => `${d.slot.secretName} ${d.reason === "changed" ? `differs from 1Password → version ${d.version}` : d.reason === "unchanged" ? `same as 1Password (version ${d.version})` : `new (version ${d.version})`}`)
+    .map(
+      (d) =>
+        `${d.slot.secretName} ${d.reason === "changed" ? `differs from 1Password → version ${d.version}` : d.reason === "unchanged" ? `same as 1Password (version ${d.version})` : `new (version ${d.version})`}`,
+    )
     .join("; ");
 }
 

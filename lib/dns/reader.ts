@@ -34,7 +34,11 @@ export class DelegationError extends Error {}
 
 /** What a failed lookup looked like to the operator: `no TXT record (ENOTFOUND)`. */
 export class LookupError extends Error {
-  constructor(readonly code: string, readonly rrtype: string, name: string) {
+  constructor(
+    readonly code: string,
+    readonly rrtype: string,
+    name: string,
+  ) {
     // "No such record" and "the DNS server did not answer" call for different fixes: say which.
     super(NO_RECORD.has(code) ? `no ${rrtype} record at ${name} (${code})` : `${rrtype} query for ${name} failed: ${code} (DNS server unreachable or failing)`);
   }

@@ -427,8 +427,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe("answers checked before use (issue 10 item 3; the CLI cases are in cli/commands/register-postmark-answers.test.ts)", () => {
-  const answer = (body: unknown, over: Record<string, unknown> = {}) =>
-    sb.admin.injectFault({ kind: "answer", body: typeof body === "string" ? body : JSON.stringify(body), count: 1, ...over });
+  const answer = (body: unknown, over: Record<string, unknown> = {}) => sb.admin.injectFault({ kind: "answer", body: typeof body === "string" ? body : JSON.stringify(body), count: 1, ...over });
 
   test("getDomain / editDomain / verifyDkim / verifyReturnPath answered about another ID are refused, not retried", async () => {
     const mine = await client.createDomain({ Name: "mine.example.test" });

@@ -23,17 +23,7 @@ import type { z } from "zod";
 import { scrub } from "../redact";
 import { DomainDetailsSchema, DomainListSchema, PostmarkMessageSchema, ServerDetailsSchema, ServerListSchema, shapeProblem } from "./answers";
 import { PostmarkApiError, PostmarkErrorKind, adviceFor, isNotFound, kindForStatus } from "./errors";
-import {
-  CreateDomainInput,
-  CreateServerInput,
-  DomainDetails,
-  DomainSummary,
-  EditDomainInput,
-  EditServerInput,
-  ErrorCodes,
-  PostmarkMessage,
-  ServerDetails,
-} from "./types";
+import { CreateDomainInput, CreateServerInput, DomainDetails, DomainSummary, EditDomainInput, EditServerInput, ErrorCodes, PostmarkMessage, ServerDetails } from "./types";
 
 export { PostmarkApiError, isNotFound, isAlreadyExists } from "./errors";
 export type { PostmarkErrorKind } from "./errors";
@@ -147,7 +137,14 @@ export class PostmarkClient {
   async createDomain(input: CreateDomainInput): Promise<DomainDetails> {
     const body: CreateDomainInput = { Name: input.Name };
     if (input.ReturnPathDomain !== undefined) body.ReturnPathDomain = input.ReturnPathDomain;
-    const d = await this.createOnce("/domains", body, DomainDetailsSchema, input.Name, () => this.findDomainByName(input.Name), (e) => e.status === 422);
+    const d = await this.createOnce(
+      "/domains",
+      body,
+      DomainDetailsSchema,
+      input.Name,
+      () => this.findDomainByName(input.Name),
+      (e) => e.status === 422,
+    );
     // An answer about another domain must never reach the context or the state.
     return this.sameDomain("POST", "/domains", input.Name, d);
   }

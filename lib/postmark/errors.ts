@@ -106,9 +106,7 @@ export function adviceFor(kind: PostmarkErrorKind, errorCode: number | undefined
     case "rate_limited":
       return "Postmark is rate limiting this account; wait a minute and run again";
     case "server":
-      return errorCode === ErrorCodes.Maintenance
-        ? "Postmark is in maintenance; run again later"
-        : "Postmark had a server error; run again later and check https://status.postmarkapp.com";
+      return errorCode === ErrorCodes.Maintenance ? "Postmark is in maintenance; run again later" : "Postmark had a server error; run again later and check https://status.postmarkapp.com";
     case "network":
       return "no answer from Postmark (connection failed or dropped); check network access to the API URL and run again";
     case "timeout":

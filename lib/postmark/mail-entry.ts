@@ -11,7 +11,8 @@ export class NoDkimKeyError extends Error {}
 function rotationKeysOf(d: DomainDetails): RotationKey[] {
   const keys: RotationKey[] = [];
   // Postmark signs with the current key until it has seen the pending one in DNS: publish both.
-  if (d.DKIMPendingHost && d.DKIMPendingTextValue) keys.push({ role: "pending", dkimSelector: dkimSelectorFromHost(d.DKIMPendingHost), dkimPublicKey: d.DKIMPendingTextValue, dkimHost: d.DKIMPendingHost });
+  if (d.DKIMPendingHost && d.DKIMPendingTextValue)
+    keys.push({ role: "pending", dkimSelector: dkimSelectorFromHost(d.DKIMPendingHost), dkimPublicKey: d.DKIMPendingTextValue, dkimHost: d.DKIMPendingHost });
   // Mail signed with the old key may still be in flight until Postmark says it is safe to remove.
   if (d.DKIMRevokedHost && d.DKIMRevokedTextValue && !d.SafeToRemoveRevokedKeyFromDNS) {
     keys.push({ role: "revoked", dkimSelector: dkimSelectorFromHost(d.DKIMRevokedHost), dkimPublicKey: d.DKIMRevokedTextValue, dkimHost: d.DKIMRevokedHost });

@@ -94,4 +94,3 @@ export const ErrorCodes = {
   ServerNotFound: 601,
   ServerNameExists: 603,
 } as const;
-

@@ -88,7 +88,13 @@ describe("rollout order (DQ-R1-021)", () => {
     test("an interrupted attempt is recorded; a record the schema refuses is never written", async () => {
       await recordRollout(file, platform, p("Alpha002", "dev"), { verified: true, at: T, mode: "planned-offline" });
       await updateRollout(file, platform, p("Alpha002", "dev"), (cur) => ({ ...cur!, interrupted: { step: "plan", signal: "SIGTERM", at: T } }));
-      expect(readRollout(file, platform).partitions.dev).toEqual({ stack: "Alpha002-dev-Email", verified: true, at: T, mode: "planned-offline", interrupted: { step: "plan", signal: "SIGTERM", at: T } });
+      expect(readRollout(file, platform).partitions.dev).toEqual({
+        stack: "Alpha002-dev-Email",
+        verified: true,
+        at: T,
+        mode: "planned-offline",
+        interrupted: { step: "plan", signal: "SIGTERM", at: T },
+      });
       const before = fs.readFileSync(file, "utf8");
       await expect(recordRollout(file, platform, p("Alpha002", "stage"), { verified: "yes" as unknown as boolean, at: T, mode: "planned-offline" })).rejects.toThrow(/expected boolean/);
       expect(fs.readFileSync(file, "utf8")).toBe(before);
@@ -110,8 +116,14 @@ describe("rollout order (DQ-R1-021)", () => {
     );
     const startAt = Date.now() + 1500;
     const codes = await Promise.all(
-      [["Alpha002", "dev"], ["Alpha002", "stage"], ["Alpha001", "demo"], ["Alpha001", "prod"]].map(
-        ([infra, name]) => new Promise<number | null>((resolve) => fork(script, [file, infra, name, String(startAt)], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] }).on("exit", resolve)),
+      [
+        ["Alpha002", "dev"],
+        ["Alpha002", "stage"],
+        ["Alpha001", "demo"],
+        ["Alpha001", "prod"],
+      ].map(
+        ([infra, name]) =>
+          new Promise<number | null>((resolve) => fork(script, [file, infra, name, String(startAt)], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] }).on("exit", resolve)),
       ),
     );
     expect(codes).toEqual([0, 0, 0, 0]);

@@ -38,7 +38,10 @@ export interface RolloutState {
 }
 
 export class RolloutFileError extends Error {
-  constructor(readonly file: string, problem: string) {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
     super(`rollout record ${file} ${problem}`);
     this.name = "RolloutFileError";
   }
@@ -74,7 +77,8 @@ export function readRollout(file: string, platform: Platform): RolloutState {
   if (parsed.data.platform !== platform.name) throw new RolloutFileError(file, `records the rollout of platform "${parsed.data.platform}", not "${platform.name}"`);
   for (const [name, r] of Object.entries(parsed.data.partitions)) {
     const p = platform.partitions.find((x) => x.name === name);
-    if (p && r.stack !== partitionStackName(p)) throw new RolloutFileError(file, `is not a valid rollout record: partitions.${name}.stack is "${r.stack}", but ${name} deploys ${partitionStackName(p)}`);
+    if (p && r.stack !== partitionStackName(p))
+      throw new RolloutFileError(file, `is not a valid rollout record: partitions.${name}.stack is "${r.stack}", but ${name} deploys ${partitionStackName(p)}`);
   }
   return parsed.data;
 }

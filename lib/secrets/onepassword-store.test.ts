@@ -26,7 +26,11 @@ function fakeOp(): { client: OpClient; items: OpItem[] } {
       list: async (vaultId) => items.filter((x) => x.vaultId === vaultId).map((x) => ({ id: x.id, title: x.title as string })),
       get: async (vaultId, itemId) => structuredClone(items.find((x) => x.vaultId === vaultId && x.id === itemId)!),
       put: async (item) => {
-        items.splice(items.findIndex((x) => x.id === item.id), 1, structuredClone(item));
+        items.splice(
+          items.findIndex((x) => x.id === item.id),
+          1,
+          structuredClone(item),
+        );
         return item;
       },
       create: async (p) => {

@@ -20,7 +20,10 @@ export interface SecretStore {
 }
 
 export class SecretNotFoundError extends Error {
-  constructor(readonly ref: string, where: string) {
+  constructor(
+    readonly ref: string,
+    where: string,
+  ) {
     super(`secret ${ref} does not resolve in ${where}`);
     this.name = "SecretNotFoundError";
   }

@@ -198,7 +198,7 @@ describe("postmark provider with the real Terraform CLI against the sandbox", ()
     await ok(d, ["init", "-input=false"]);
     const r = await tf(d, ["validate"]);
     expect(r.code).toBe(1);
-    expect(flat(r.stderr)).toContain('Error: Invalid return_path_domain');
+    expect(flat(r.stderr)).toContain("Error: Invalid return_path_domain");
     expect(flat(r.stderr)).toContain('return_path_domain "pm-bounces.elsewhere.test" must be a sub-domain of "e2e.ardamails.test"');
   });
 
@@ -351,7 +351,9 @@ describe("postmark provider with the real Terraform CLI against the sandbox", ()
     const r = await tf(d, ["plan", "-input=false"], `${WRONG_CANARY}\n`);
     expect(r.code).toBe(1);
     expect(flat(r.stderr)).toContain("Invalid Postmark provider configuration");
-    expect(flat(r.stderr)).toContain(`the Postmark account token contains a newline (character ${WRONG_CANARY.length + 1} of ${WRONG_CANARY.length + 1}), which an HTTP header cannot carry; nothing was sent to Postmark`);
+    expect(flat(r.stderr)).toContain(
+      `the Postmark account token contains a newline (character ${WRONG_CANARY.length + 1} of ${WRONG_CANARY.length + 1}), which an HTTP header cannot carry; nothing was sent to Postmark`,
+    );
     expect(r.stdout + r.stderr).not.toContain(WRONG_CANARY);
     expect((await sandbox.admin.requests()).length).toBe(before);
   });

@@ -48,8 +48,7 @@ describe("provider configuration", () => {
 describe("validation messages", () => {
   const p = postmarkProvider({ env: {} });
   const domain = (c: CtyObject): string[] => texts(p.resources.postmark_domain.validate!({ name: null, return_path_domain: null, ...c }));
-  const verification = (c: CtyObject): string[] =>
-    texts(p.resources.postmark_domain_verification.validate!({ domain_id: "1", triggers: null, timeout: null, poll_interval: null, ...c }));
+  const verification = (c: CtyObject): string[] => texts(p.resources.postmark_domain_verification.validate!({ domain_id: "1", triggers: null, timeout: null, poll_interval: null, ...c }));
   const data = (c: CtyObject): string[] => texts(p.dataSources.postmark_domain.validate!({ id: null, name: null, ...c }));
 
   test("postmark_domain", () => {
@@ -85,7 +84,10 @@ describe("verification loop", () => {
     const fresh = await client.getDomain(d.ID);
 
     const waits: number[] = [];
-    const timedOut = await verifyUntilDone(client, d.ID, { timeoutMs: 1000, pollMs: 100, sleep: async (ms) => {
+    const timedOut = await verifyUntilDone(client, d.ID, {
+      timeoutMs: 1000,
+      pollMs: 100,
+      sleep: async (ms) => {
         waits.push(ms);
         await new Promise((r) => setTimeout(r, ms));
       },

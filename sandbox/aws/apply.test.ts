@@ -109,7 +109,12 @@ describe("stacks applied to the local AWS", () => {
     const rootZone = await readRecordSets(r.aws, "Sandbox-Root", r.zoneId);
     const delegation = rootZone.find((s) => s.type === "NS" && s.name === "dev.ardamails.com");
     expect(delegation?.values.sort()).toEqual(devZone.find((s) => s.type === "NS" && s.name === "dev.ardamails.com")!.values.sort());
-    expect(rootZone.filter((s) => s.type === "TXT").map((s) => s.name).sort()).toEqual(["_dmarc.ardamails.com", "ardamails.com"]);
+    expect(
+      rootZone
+        .filter((s) => s.type === "TXT")
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(["_dmarc.ardamails.com", "ardamails.com"]);
     expect(devZone.map((s) => s.type).sort()).toEqual(["CNAME", "NS", "SOA", "TXT", "TXT", "TXT"]);
   });
 
@@ -135,7 +140,11 @@ describe("stacks applied to the local AWS", () => {
     });
     const run = (args: string[], vars: Record<string, string | number>): Promise<string> =>
       new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [cdktf, ...args, DEV, "--output", out, "--disable-plugin-cache-env", "--skip-provider-lock", "--no-color"], { cwd: REPO_ROOT, env: cdktfEnv(vars), stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [cdktf, ...args, DEV, "--output", out, "--disable-plugin-cache-env", "--skip-provider-lock", "--no-color"], {
+          cwd: REPO_ROOT,
+          env: cdktfEnv(vars),
+          stdio: ["ignore", "pipe", "pipe"],
+        });
         let text = "";
         child.stdout.on("data", (c: Buffer) => (text += c.toString()));
         child.stderr.on("data", (c: Buffer) => (text += c.toString()));
@@ -177,7 +186,10 @@ describe("stacks applied to the local AWS", () => {
 
   it("no canary value in state, plans, logs or the synthesized files", () => {
     const files = [
-      ...fs.readdirSync(path.join(r.stateRoot, "state/sandbox"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)),
+      ...fs
+        .readdirSync(path.join(r.stateRoot, "state/sandbox"), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name)),
       ...Object.values(workDirs).map((d) => path.join(d, "cdk.tf.json")),
     ].filter((f) => fs.existsSync(f));
     expect(files.length).toBeGreaterThanOrEqual(4);

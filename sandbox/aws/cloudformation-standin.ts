@@ -141,7 +141,10 @@ export class CloudFormationStandIn implements CloudFormationOps {
   }
 
   private importersOf(exportName: string): string[] {
-    return [...this.stacks.entries()].filter(([, s]) => s.imports.includes(exportName)).map(([n]) => n).sort();
+    return [...this.stacks.entries()]
+      .filter(([, s]) => s.imports.includes(exportName))
+      .map(([n]) => n)
+      .sort();
   }
 
   private exportsNow(): Array<{ name: string; value: string; exportingStack: string }> {

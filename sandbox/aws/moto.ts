@@ -33,8 +33,7 @@ export const LOCAL_ROLE_NAME = "arda-mail-sandbox";
 const STATIC_KEYS = { aws_access_key_id: "test", aws_secret_access_key: "test" };
 
 export const MOTO_SERVER = "moto_server";
-export const MOTO_MISSING =
-  "moto_server is not installed (the local AWS of the sandbox): pip install 'moto[server]' (moto 5.2.x), or run scripts/install-system-deps.sh to see what is missing";
+export const MOTO_MISSING = "moto_server is not installed (the local AWS of the sandbox): pip install 'moto[server]' (moto 5.2.x), or run scripts/install-system-deps.sh to see what is missing";
 
 export function findMotoServer(envPath: string = process.env.PATH ?? ""): string | undefined {
   for (const dir of envPath.split(path.delimiter).filter(Boolean)) {

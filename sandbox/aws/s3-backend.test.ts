@@ -35,7 +35,15 @@ describe("S3 state backend on the local AWS", () => {
     const clean = { ...process.env };
     for (const k of ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) delete clean[k];
     const awsEnv = { ...clean, ...aws.env };
-    boot = await bootstrapBackend({ platform: base, infra: rootInfrastructure(base), offline: false, outDir: path.join(dir, "boot"), progress: () => undefined, env: awsEnv, stateRoot: path.join(dir, "repo") });
+    boot = await bootstrapBackend({
+      platform: base,
+      infra: rootInfrastructure(base),
+      offline: false,
+      outDir: path.join(dir, "boot"),
+      progress: () => undefined,
+      env: awsEnv,
+      stateRoot: path.join(dir, "repo"),
+    });
 
     const { zoneId } = await createRegistrarZone(aws, base);
     platform = sandboxPlatform((raw) => {
@@ -80,7 +88,10 @@ describe("S3 state backend on the local AWS", () => {
     const first = tf("a", ["apply", "-input=false", "-auto-approve"]);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const held = await s3.send(new HeadObjectCommand({ Bucket: boot.bucket, Key: `${KEY}.tflock` })).then(() => true, () => false);
+      const held = await s3.send(new HeadObjectCommand({ Bucket: boot.bucket, Key: `${KEY}.tflock` })).then(
+        () => true,
+        () => false,
+      );
       if (held) break;
       if (Date.now() > deadline) throw new Error(`the first apply never took the lock:\n${(await first).stderr}`);
       await new Promise((r) => setTimeout(r, 100));

@@ -19,10 +19,16 @@ export async function publishStack(dnsDir: string, platform: Platform, stack: st
   fs.mkdirSync(pubDir, { recursive: true });
   return withFileLock(path.join(dnsDir, "publish"), async () => {
     fs.writeFileSync(path.join(pubDir, `${stack}.json`), JSON.stringify(got));
-    const all: StackRecords[] = fs.readdirSync(pubDir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(fs.readFileSync(path.join(pubDir, f), "utf8")) as StackRecords);
+    const all: StackRecords[] = fs
+      .readdirSync(pubDir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => JSON.parse(fs.readFileSync(path.join(pubDir, f), "utf8")) as StackRecords);
     const zoneNames = new Set<string>([platform.mailRootDomain]);
     all.forEach((s) => s.zones.forEach((z) => zoneNames.add(z)));
-    const zones = assembleZones([...zoneNames], all.flatMap((s) => s.records));
+    const zones = assembleZones(
+      [...zoneNames],
+      all.flatMap((s) => s.records),
+    );
     await reloadZones(dnsDir, zones);
     return { records: got.records.length, zones: got.zones };
   });

@@ -26,7 +26,12 @@ describe("zones from the synthesized stacks", () => {
   it("puts each record in its zone and the NS delegations in the root zone", () => {
     expect(zones.map((z) => z.name).sort()).toEqual(["arda.ardamails.com", "ardamails.com", "demo.ardamails.com", "dev.ardamails.com", "prod.ardamails.com", "stage.ardamails.com"]);
     const root = zones.find((z) => z.name === "ardamails.com")!;
-    expect(root.records.filter((r) => r.type === "NS").map((r) => r.name).sort()).toEqual(["arda.ardamails.com", "demo.ardamails.com", "dev.ardamails.com", "prod.ardamails.com", "stage.ardamails.com"]);
+    expect(
+      root.records
+        .filter((r) => r.type === "NS")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["arda.ardamails.com", "demo.ardamails.com", "dev.ardamails.com", "prod.ardamails.com", "stage.ardamails.com"]);
     const dev = zones.find((z) => z.name === "dev.ardamails.com")!;
     expect(dev.records.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
       "CNAME pm-bounces.dev.ardamails.com",
@@ -52,7 +57,9 @@ describe("zones from the synthesized stacks", () => {
       expect((await verifyDomain(target, { dns: dnsReader(server.address, { parentServer: server.address }) })).ok).toBe(true);
       await server.update(withoutRecord(zones, (r) => r.name === "pm-bounces.dev.ardamails.com"));
       const r = await verifyDomain(target, { dns: dnsReader(server.address, { parentServer: server.address }) });
-      expect(r.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.seen}`)).toEqual([expect.stringMatching(/^return-path: no CNAME record at pm-bounces\.dev\.ardamails\.com \(ENO(TFOUND|DATA)\)$/)]);
+      expect(r.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.seen}`)).toEqual([
+        expect.stringMatching(/^return-path: no CNAME record at pm-bounces\.dev\.ardamails\.com \(ENO(TFOUND|DATA)\)$/),
+      ]);
     } finally {
       await server.stop();
       fs.rmSync(out, { recursive: true, force: true });

@@ -149,12 +149,7 @@ export function renderZoneFile(zone: Zone, serial = 1): string {
   for (const r of zone.records) {
     if (r.type === "NS" && r.name === zone.name) continue; // apex NS come from the zone itself
     for (const v of r.values) {
-      const rdata =
-        r.type === "TXT"
-          ? (Array.isArray(v) ? (v as string[]) : [v as string]).map(quoteTxt).join(" ")
-          : r.type === "CNAME" || r.type === "NS"
-            ? fqdn(v as string)
-            : String(v);
+      const rdata = r.type === "TXT" ? (Array.isArray(v) ? (v as string[]) : [v as string]).map(quoteTxt).join(" ") : r.type === "CNAME" || r.type === "NS" ? fqdn(v as string) : String(v);
       lines.push(`${fqdn(r.name)} ${r.ttl} IN ${r.type} ${rdata}`);
     }
   }

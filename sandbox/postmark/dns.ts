@@ -117,7 +117,10 @@ export class ResolverDns implements DnsTruth {
 
 /** Declared records first; the resolver (if any) for names with nothing declared. */
 export class CombinedDns implements DnsTruth {
-  constructor(readonly declared: DeclaredDns, private readonly resolver?: DnsTruth) {}
+  constructor(
+    readonly declared: DeclaredDns,
+    private readonly resolver?: DnsTruth,
+  ) {}
 
   async txt(name: string): Promise<string[]> {
     if (this.declared.has("TXT", name) || !this.resolver) return this.declared.txt(name);

@@ -91,9 +91,7 @@ export class FaultBook {
 
   /** Take the first fault matching this request (consuming one of its count). */
   take(method: string, path: string): ActiveFault | undefined {
-    const f = this.faults.find(
-      (x) => x.remaining > 0 && (x.method === undefined || x.method === method) && (x.pathPrefix === undefined || path.startsWith(x.pathPrefix)),
-    );
+    const f = this.faults.find((x) => x.remaining > 0 && (x.method === undefined || x.method === method) && (x.pathPrefix === undefined || path.startsWith(x.pathPrefix)));
     if (!f) return undefined;
     f.remaining--;
     f.hits++;

@@ -10,8 +10,7 @@
 import { parseArgs } from "node:util";
 import { sandboxTokenProblem, startSandbox, SandboxOptions } from "./server";
 
-export const USAGE =
-  "usage: npm run sandbox -- [--port <p>] [--token <t>] [--state <file>] [--dns-resolver ip:port] [--dkim-bits 1024|2048] [--dkim-verify-after <n>] [--verbose] [--json]";
+export const USAGE = "usage: npm run sandbox -- [--port <p>] [--token <t>] [--state <file>] [--dns-resolver ip:port] [--dkim-bits 1024|2048] [--dkim-verify-after <n>] [--verbose] [--json]";
 
 /** Parse argv into options; throws an Error whose message names the bad flag. */
 export function parseSandboxArgs(argv: string[]): { options: SandboxOptions; json: boolean; verbose: boolean } {

@@ -125,9 +125,24 @@ describe("Postmark wire protocol", () => {
     const d = a.body;
     expect(Object.keys(d).sort()).toEqual(
       [
-        "DKIMHost", "DKIMPendingHost", "DKIMPendingTextValue", "DKIMRevokedHost", "DKIMRevokedTextValue", "DKIMTextValue",
-        "DKIMUpdateStatus", "DKIMVerified", "ID", "Name", "ReturnPathDomain", "ReturnPathDomainCNAMEValue",
-        "ReturnPathDomainVerified", "SPFHost", "SPFTextValue", "SPFVerified", "SafeToRemoveRevokedKeyFromDNS", "WeakDKIM",
+        "DKIMHost",
+        "DKIMPendingHost",
+        "DKIMPendingTextValue",
+        "DKIMRevokedHost",
+        "DKIMRevokedTextValue",
+        "DKIMTextValue",
+        "DKIMUpdateStatus",
+        "DKIMVerified",
+        "ID",
+        "Name",
+        "ReturnPathDomain",
+        "ReturnPathDomainCNAMEValue",
+        "ReturnPathDomainVerified",
+        "SPFHost",
+        "SPFTextValue",
+        "SPFVerified",
+        "SafeToRemoveRevokedKeyFromDNS",
+        "WeakDKIM",
       ].sort(),
     );
     expect(d.Name).toBe("mail.example.test");
@@ -156,7 +171,14 @@ describe("Postmark wire protocol", () => {
   });
 
   test("unknown domain: 422 ErrorCode 510 on get, edit, delete, verify, rotate; unknown server 422/601; unknown route 404", async () => {
-    for (const [m, p] of [["GET", "/domains/77"], ["PUT", "/domains/77"], ["DELETE", "/domains/77"], ["PUT", "/domains/77/verifyDkim"], ["PUT", "/domains/77/verifyReturnPath"], ["POST", "/domains/77/rotatedkim"]] as const) {
+    for (const [m, p] of [
+      ["GET", "/domains/77"],
+      ["PUT", "/domains/77"],
+      ["DELETE", "/domains/77"],
+      ["PUT", "/domains/77/verifyDkim"],
+      ["PUT", "/domains/77/verifyReturnPath"],
+      ["POST", "/domains/77/rotatedkim"],
+    ] as const) {
       const a = await call(m, p, m === "PUT" ? {} : undefined);
       expect([m, p, a.status, a.body.ErrorCode]).toEqual([m, p, 422, 510]);
     }

@@ -14,7 +14,11 @@ import { DeclaredRecord, DnsTruth, normName } from "./dns";
 
 /** An error answered to the client as `{ErrorCode, Message}` with an HTTP status. */
 export class SandboxError extends Error {
-  constructor(readonly status: number, readonly errorCode: number, message: string) {
+  constructor(
+    readonly status: number,
+    readonly errorCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -77,10 +81,8 @@ export function selectorFor(date: Date): string {
 
 export async function generateDkimValue(bits: number): Promise<string> {
   const der = await new Promise<Buffer>((res, rej) =>
-    generateKeyPair(
-      "rsa",
-      { modulusLength: bits, publicKeyEncoding: { type: "spki", format: "der" }, privateKeyEncoding: { type: "pkcs8", format: "der" } },
-      (err, pub) => (err ? rej(err) : res(pub as unknown as Buffer)),
+    generateKeyPair("rsa", { modulusLength: bits, publicKeyEncoding: { type: "spki", format: "der" }, privateKeyEncoding: { type: "pkcs8", format: "der" } }, (err, pub) =>
+      err ? rej(err) : res(pub as unknown as Buffer),
     ),
   );
   return `k=rsa;p=${der.toString("base64")}`;
@@ -177,10 +179,11 @@ export class SandboxAccount {
    * the domain ever had, so selectors never repeat even for rotations within the same second.
    */
   private freshSelector(d: StoredDomain): string {
-    const last = [d.lastSelector, d.current?.selector, d.pending?.selector, d.revoked?.selector]
-      .filter((x): x is string => !!x)
-      .sort()
-      .pop() ?? "";
+    const last =
+      [d.lastSelector, d.current?.selector, d.pending?.selector, d.revoked?.selector]
+        .filter((x): x is string => !!x)
+        .sort()
+        .pop() ?? "";
     for (let t = Date.now(); ; t += 1000) {
       const s = selectorFor(new Date(t));
       if (s > last) {

@@ -48,14 +48,25 @@ export async function run(): Promise<BenchFigure[]> {
     const flags = ["--platform", "sandbox", "--secrets", `file:${secrets}`, "--postmark-url", sandbox.url, "--context-file", ctx];
     // Each partition is a fresh create (list 2 pages + POST + write); then one idempotent re-run.
     const creates: number[] = [];
-    for (const [infra, part] of [["Alpha002", "dev"], ["Alpha002", "stage"], ["Alpha001", "demo"], ["Alpha001", "prod"]]) {
+    for (const [infra, part] of [
+      ["Alpha002", "dev"],
+      ["Alpha002", "stage"],
+      ["Alpha001", "demo"],
+      ["Alpha001", "prod"],
+    ]) {
       creates.push(await timeBin(["register", infra, part, ...flags]));
     }
     const rerun = await timeBin(["register", "Alpha002", "dev", ...flags]);
     return [
       { area: "cli", name: "arda-mail --help (wall, median of 7)", value: Math.round(median(help)), target: 300 },
       { area: "cli", name: "arda-mail register --help rendered by oclif, no cache (wall, median of 3)", value: Math.round(median(oclifHelp)) },
-      { area: "cli", name: "register, sandbox holding 1,000 domains (wall, median of 4 creates)", value: Math.round(median(creates)), target: 1500, detail: `runs ${creates.map(Math.round).join("/")} ms` },
+      {
+        area: "cli",
+        name: "register, sandbox holding 1,000 domains (wall, median of 4 creates)",
+        value: Math.round(median(creates)),
+        target: 1500,
+        detail: `runs ${creates.map(Math.round).join("/")} ms`,
+      },
       { area: "cli", name: "register re-run, nothing to change (wall)", value: Math.round(rerun), target: 1500 },
     ];
   } finally {

@@ -92,7 +92,13 @@ export async function run(): Promise<BenchFigure[]> {
   }
   const detail = "one postmark_domain against the sandbox, median of 3";
   return [
-    { area: "provider", name: "start-up to handshake, SEA + snapshot (median of 25)", value: Math.round(median(starts)), target: 120, detail: `min ${Math.round(Math.min(...starts))} ms, max ${Math.round(Math.max(...starts))} ms; ${Math.round(fs.statSync(PROVIDER_EXE).size / 1024 / 1024)} MiB` },
+    {
+      area: "provider",
+      name: "start-up to handshake, SEA + snapshot (median of 25)",
+      value: Math.round(median(starts)),
+      target: 120,
+      detail: `min ${Math.round(Math.min(...starts))} ms, max ${Math.round(Math.max(...starts))} ms; ${Math.round(fs.statSync(PROVIDER_EXE).size / 1024 / 1024)} MiB`,
+    },
     { area: "provider", name: "start-up to handshake, same bundle run by node (median of 25)", value: Math.round(median(nodeStarts)), detail: "for comparison: the pre-SEA launcher" },
     { area: "provider", name: "terraform plan (wall)", value: median(timings.plan), detail },
     { area: "provider", name: "terraform apply (wall)", value: median(timings.apply), detail },

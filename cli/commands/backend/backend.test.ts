@@ -33,7 +33,12 @@ describe("arda-mail backend", () => {
     expect(s.stderr).toContain("Alpha002: backend is now S3 s3://arda-mail-tfstate-100000000003/arda-mail/sandbox/<stack>.tfstate (us-east-1)");
     expect(s.stderr).toContain("terraform init -migrate-state");
     const text = fs.readFileSync(file, "utf8");
-    expect(text.replace('{ "kind": "s3", "bucket": "arda-mail-tfstate-100000000003", "keyPrefix": "arda-mail/sandbox", "region": "us-east-1" }', '{ "kind": "local", "directory": "state/sandbox/Alpha002" }')).toBe(original);
+    expect(
+      text.replace(
+        '{ "kind": "s3", "bucket": "arda-mail-tfstate-100000000003", "keyPrefix": "arda-mail/sandbox", "region": "us-east-1" }',
+        '{ "kind": "local", "directory": "state/sandbox/Alpha002" }',
+      ),
+    ).toBe(original);
 
     const c = await runInProcess(BackendSet, ["Alpha001", "cloud", "--platform", "sandbox", "--organization", "arda", "--project", "email", "--json"]);
     expect(c.code).toBe(0);
@@ -67,7 +72,12 @@ describe("arda-mail backend", () => {
     const tf = JSON.parse(fs.readFileSync(path.join(out, "stacks", "Alpha002-StateBackend", "cdk.tf.json"), "utf8"));
     expect(tf.terraform.backend.local.path).toMatch(/state\/sandbox\/bootstrap\/Alpha002\.tfstate$/);
     expect(Object.values(tf.resource.aws_s3_bucket_versioning)[0]).toMatchObject({ versioning_configuration: { status: "Enabled" } });
-    expect(Object.values(tf.resource.aws_s3_bucket_public_access_block)[0]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(Object.values(tf.resource.aws_s3_bucket_public_access_block)[0]).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     expect(JSON.stringify(tf.resource.aws_s3_bucket_policy)).toContain("aws:SecureTransport");
     expect(Object.values(tf.resource.aws_s3_bucket_server_side_encryption_configuration)[0]).toMatchObject({ rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" } }] });
     expect(tf.provider.aws[0].allowed_account_ids).toEqual(["100000000003"]);

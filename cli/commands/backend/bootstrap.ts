@@ -33,9 +33,7 @@ export default class BackendBootstrap extends ArdaCommand<typeof BackendBootstra
       outDir: this.flags.out as string | undefined,
       progress: (l) => this.progress(l),
     });
-    this.progress(
-      `${r.applied ? "Created" : "Planned (offline, nothing created)"}: s3://${r.bucket}. To move ${infra.name}'s stacks onto it:\n${r.migrate.map((m) => `  ${m}`).join("\n")}`,
-    );
+    this.progress(`${r.applied ? "Created" : "Planned (offline, nothing created)"}: s3://${r.bucket}. To move ${infra.name}'s stacks onto it:\n${r.migrate.map((m) => `  ${m}`).join("\n")}`);
     return r;
   }
 }

@@ -64,7 +64,7 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
     expect(o.stderr).toContain("could not store the server token in 1Password after 3 attempts");
     expect(o.stderr).toContain(`server token:    ${token.slice(0, 4)}…(${token.length} chars) — NOT stored`);
     expect(o.stderr).toContain("(1) keep the server: `arda-mail corporate provision free-kanban --resume`");
-    expect(o.stderr).toContain("(2) start over: delete server \"Free-Kanban-Generator\"");
+    expect(o.stderr).toContain('(2) start over: delete server "Free-Kanban-Generator"');
     expect(o.stderr).toMatch(/attempt 2\/3/);
     expect(JSON.parse(o.stdout).error).toMatchObject({ tokenStored: false, contextWritten: false, serverTokenRef: ITEM });
     expect(fs.readFileSync(h.contextFile, "utf8")).toBe(before);

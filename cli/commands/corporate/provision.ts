@@ -10,10 +10,7 @@ export default class CorporateProvision extends ArdaCommand<typeof CorporateProv
     "op://<corporate vault>/<serverTokenItem>/credential with retries and exponential backoff, and only after that writes the public " +
     "values (server id/name, domain) to the context key corporateAsset:<asset>. On a permanent 1Password failure it exits non-zero with " +
     "a redacted summary and the two recovery paths (DQ-R1-013).";
-  static examples = [
-    "<%= config.bin %> corporate provision free-kanban",
-    "<%= config.bin %> corporate provision free-kanban --resume   # after a failed 1Password write",
-  ];
+  static examples = ["<%= config.bin %> corporate provision free-kanban", "<%= config.bin %> corporate provision free-kanban --resume   # after a failed 1Password write"];
   static args = { asset: Args.string({ description: "Corporate asset name from the platform model, e.g. free-kanban", required: true }) };
   static flags = {
     resume: Flags.boolean({ description: "finish an earlier run whose 1Password write failed (the server exists already)", default: false }),

@@ -9,12 +9,8 @@ import { partitionOrFail } from "../../lib/args";
 export default class KeysCheck extends ArdaCommand<typeof KeysCheck> {
   static summary = "Validate an encryption-key registry (non-empty, lower-case UUID keys, 64-byte keys, no duplicates, at most 65,536 bytes — the rule deploy applies).";
   static description =
-    "Reads the partition's registry (op://<vault>/EmailEncryptionKey/registry) from the secret store, or a JSON file with --file, " +
-    "and names the first bad entry. Key material is never printed.";
-  static examples = [
-    "<%= config.bin %> keys check Alpha002 dev --secrets file:./sandbox.secrets.json",
-    "<%= config.bin %> keys check --file ./registry.json",
-  ];
+    "Reads the partition's registry (op://<vault>/EmailEncryptionKey/registry) from the secret store, or a JSON file with --file, " + "and names the first bad entry. Key material is never printed.";
+  static examples = ["<%= config.bin %> keys check Alpha002 dev --secrets file:./sandbox.secrets.json", "<%= config.bin %> keys check --file ./registry.json"];
   static args = {
     infrastructure: Args.string({ description: "AWS account name, e.g. Alpha002" }),
     partition: Args.string({ description: "partition name, e.g. dev" }),

@@ -5,7 +5,7 @@ import { partitionArgs, partitionOrFail } from "../../lib/args";
 export default class KeysSeed extends ArdaCommand<typeof KeysSeed> {
   static summary = "Create a partition's first encryption key, only if it has no registry yet.";
   static description =
-    "Writes { \"<uuid v4>\": \"<base64 of 64 random bytes>\" } to op://<vault>/EmailEncryptionKey/registry (DQ-R1-032). " +
+    'Writes { "<uuid v4>": "<base64 of 64 random bytes>" } to op://<vault>/EmailEncryptionKey/registry (DQ-R1-032). ' +
     "An existing registry is validated and left unchanged. Key material is never printed.";
   static examples = ["<%= config.bin %> keys seed Alpha002 dev", "<%= config.bin %> keys seed Alpha001 prod --secrets op --json"];
   static args = partitionArgs;

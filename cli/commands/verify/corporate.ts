@@ -12,6 +12,11 @@ export default class VerifyCorporate extends VerifyCommandBase<typeof VerifyCorp
   public async run(): Promise<VerifyReport> {
     const platform = this.platform();
     const account = postmarkAccount(platform, platform.corporate.postmarkAccount);
-    return this.verify((entry) => corporateTarget(platform, entry), (ctx, file) => corporateMailEntry(platform, ctx, file), account.tokenRef, `Postmark account token of ${account.name}`);
+    return this.verify(
+      (entry) => corporateTarget(platform, entry),
+      (ctx, file) => corporateMailEntry(platform, ctx, file),
+      account.tokenRef,
+      `Postmark account token of ${account.name}`,
+    );
   }
 }

@@ -25,6 +25,11 @@ export default class Verify extends VerifyCommandBase<typeof Verify> {
   public async run(): Promise<VerifyReport> {
     const platform = this.platform();
     const p = partitionOrFail(platform, this.args.infrastructure as string, this.args.partition as string);
-    return this.verify((entry) => partitionTarget(platform, p, entry), (ctx, file) => partitionMailEntry(platform, p, ctx, file), partitionPostmarkTokenRef(p), `Postmark account token of ${p.infrastructure}/${p.name}`);
+    return this.verify(
+      (entry) => partitionTarget(platform, p, entry),
+      (ctx, file) => partitionMailEntry(platform, p, ctx, file),
+      partitionPostmarkTokenRef(p),
+      `Postmark account token of ${p.infrastructure}/${p.name}`,
+    );
   }
 }

@@ -24,7 +24,8 @@ function validate(config: CtyObject): Diagnostic[] {
   if (isUnknownAttr(config, "id") || isUnknownAttr(config, "name")) return [];
   const id = str(config, "id");
   const name = str(config, "name");
-  if ((id === undefined) === (name === undefined)) return [errorDiag("Give exactly one of id or name", "data.postmark_domain looks a domain up by `id` (numeric) or by `name`, not both and not neither.")];
+  if ((id === undefined) === (name === undefined))
+    return [errorDiag("Give exactly one of id or name", "data.postmark_domain looks a domain up by `id` (numeric) or by `name`, not both and not neither.")];
   if (id !== undefined && numericId(id) === undefined) return [errorDiag("Invalid id", `id must be a numeric Postmark domain ID, got "${id}".`, ["id"])];
   return [];
 }
@@ -49,7 +50,8 @@ export function domainDataSource(ctx: ProviderContext): DataSourceType {
       } else {
         d = await api.findDomainByName(name as string);
       }
-      if (!d) return { state: null, diagnostics: [errorDiag("Postmark domain not found", `No Postmark domain with ${idText !== undefined ? `ID ${idText}` : `name "${name}"`} exists in this account.`)] };
+      if (!d)
+        return { state: null, diagnostics: [errorDiag("Postmark domain not found", `No Postmark domain with ${idText !== undefined ? `ID ${idText}` : `name "${name}"`} exists in this account.`)] };
       return { state: conform(DOMAIN_DATA_SCHEMA, domainAttributes(d)) };
     },
   };

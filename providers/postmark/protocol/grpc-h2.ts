@@ -45,14 +45,8 @@ function fail(stream: http2.ServerHttp2Stream, status: number, message: string):
   stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": String(status), "grpc-message": encodeURIComponent(message) }, { endStream: true });
 }
 
-export function serveGrpc(
-  methods: ReadonlyMap<string, UnaryMethod>,
-  tls: TlsIdentity | undefined,
-  log: (m: string) => void,
-): Promise<GrpcServer> {
-  const server = tls
-    ? http2.createSecureServer({ key: tls.keyPem, cert: tls.certPem, ca: tls.clientCertPem, requestCert: true, rejectUnauthorized: true, allowHTTP1: false })
-    : http2.createServer();
+export function serveGrpc(methods: ReadonlyMap<string, UnaryMethod>, tls: TlsIdentity | undefined, log: (m: string) => void): Promise<GrpcServer> {
+  const server = tls ? http2.createSecureServer({ key: tls.keyPem, cert: tls.certPem, ca: tls.clientCertPem, requestCert: true, rejectUnauthorized: true, allowHTTP1: false }) : http2.createServer();
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (s: http2.ServerHttp2Session) => {
     sessions.add(s);

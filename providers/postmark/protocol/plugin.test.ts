@@ -86,7 +86,13 @@ describe("provider process", () => {
 
     // RPCs we do not serve (go-plugin's broker/stdio streams, GetFunctions …) answer UNIMPLEMENTED.
     const unimplemented = await new Promise<grpc.ServiceError | null>((resolve) =>
-      client.makeUnaryRequest("/tfplugin6.Provider/GetFunctions", () => Buffer.alloc(0), () => ({}), {}, (e) => resolve(e)),
+      client.makeUnaryRequest(
+        "/tfplugin6.Provider/GetFunctions",
+        () => Buffer.alloc(0),
+        () => ({}),
+        {},
+        (e) => resolve(e),
+      ),
     );
     expect(unimplemented?.code).toBe(grpc.status.UNIMPLEMENTED);
 
@@ -95,7 +101,13 @@ describe("provider process", () => {
     expect(child.exitCode).toBeNull(); // Terraform decides when we stop
 
     await new Promise<void>((resolve, reject) =>
-      client.makeUnaryRequest("/plugin.GRPCController/Shutdown", () => Buffer.alloc(0), () => ({}), {}, (err) => (err && err.code !== grpc.status.UNAVAILABLE ? reject(err) : resolve())),
+      client.makeUnaryRequest(
+        "/plugin.GRPCController/Shutdown",
+        () => Buffer.alloc(0),
+        () => ({}),
+        {},
+        (err) => (err && err.code !== grpc.status.UNAVAILABLE ? reject(err) : resolve()),
+      ),
     );
     client.close();
     const r = await done;
@@ -113,7 +125,14 @@ describe("provider process", () => {
       "grpc.ssl_target_name_override": "localhost",
     });
     const err = await new Promise<grpc.ServiceError | null>((resolve) =>
-      client.makeUnaryRequest("/plugin.GRPCController/Shutdown", () => Buffer.alloc(0), () => ({}), {}, { deadline: Date.now() + 3000 }, (e) => resolve(e)),
+      client.makeUnaryRequest(
+        "/plugin.GRPCController/Shutdown",
+        () => Buffer.alloc(0),
+        () => ({}),
+        {},
+        { deadline: Date.now() + 3000 },
+        (e) => resolve(e),
+      ),
     );
     client.close();
     expect(err?.code).toBe(grpc.status.UNAVAILABLE);

@@ -58,8 +58,6 @@ export function conform(spec: BlockSpec, value: Record<string, CtyValue | undefi
 /** A stable hash input: the schema as JSON with sorted keys. */
 export function schemaFingerprint(specs: Record<string, BlockSpec>): string {
   return JSON.stringify(specs, (_k, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
   );
 }

@@ -36,7 +36,12 @@ describe("postmark_domain attributes from Postmark", () => {
 
   test("during a rotation the current key stays the record; pending and revoked are exposed as such", () => {
     const a = domainAttributes(
-      details({ DKIMHost: "20250101000000pm._domainkey.dev.ardamails.com", DKIMTextValue: "k=rsa;p=CURRENT", DKIMRevokedHost: "20240101000000pm._domainkey.dev.ardamails.com", DKIMRevokedTextValue: "k=rsa;p=OLD" }),
+      details({
+        DKIMHost: "20250101000000pm._domainkey.dev.ardamails.com",
+        DKIMTextValue: "k=rsa;p=CURRENT",
+        DKIMRevokedHost: "20240101000000pm._domainkey.dev.ardamails.com",
+        DKIMRevokedTextValue: "k=rsa;p=OLD",
+      }),
     );
     expect(a).toMatchObject({ dkim_selector: "20250101000000pm", dkim_record_value: "k=rsa;p=CURRENT", dkim_pending_text_value: "k=rsa;p=PENDING", dkim_revoked_text_value: "k=rsa;p=OLD" });
   });

@@ -60,7 +60,9 @@ function validate(config: CtyObject): Diagnostic[] {
     const p = domainNameProblem(rpd);
     if (p) out.push(errorDiag("Invalid return_path_domain", p, ["return_path_domain"]));
     else if (!rpd.toLowerCase().endsWith(`.${name.toLowerCase()}`)) {
-      out.push(errorDiag("Invalid return_path_domain", `return_path_domain "${rpd}" must be a sub-domain of "${name}" (Postmark requires it), e.g. "${returnPathDomainFor(name)}".`, ["return_path_domain"]));
+      out.push(
+        errorDiag("Invalid return_path_domain", `return_path_domain "${rpd}" must be a sub-domain of "${name}" (Postmark requires it), e.g. "${returnPathDomainFor(name)}".`, ["return_path_domain"]),
+      );
     }
   }
   return out;
