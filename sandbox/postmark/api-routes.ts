@@ -36,14 +36,14 @@ export async function postmarkApiRoute(account: SandboxAccount, dns: DnsCheck, m
     if (seg.length === 1) {
       if (method === "GET") {
         const { count, offset } = paging(q);
-        return account.listServers(count, offset, q.get("name") ?? undefined);
+        return account.servers.list(count, offset, q.get("name") ?? undefined);
       }
-      if (method === "POST") return account.createServer(body());
+      if (method === "POST") return account.servers.create(body());
     } else if (seg.length === 2) {
       const id = parseId(seg[1], 601, "Server");
-      if (method === "GET") return account.getServer(id);
-      if (method === "PUT") return account.editServer(id, body());
-      if (method === "DELETE") return account.deleteServer(id);
+      if (method === "GET") return account.servers.get(id);
+      if (method === "PUT") return account.servers.edit(id, body());
+      if (method === "DELETE") return account.servers.delete(id);
     }
   }
   throw new SandboxError(404, 0, `No route for ${method} ${path} in the Postmark sandbox (domains and servers only).`);

@@ -1,27 +1,20 @@
 /**
- * The sandbox's Postmark account: domains and servers in memory, optionally persisted to a JSON
+ * The sandbox's Postmark account: domains (here) and servers (servers.ts) in memory, optionally persisted to a JSON
  * file (written atomically after each change, loaded at start). Behaviour follows
  * /work/shared/notes/postmark-api.md; where Postmark's exact behaviour is unknown the choice made
  * here is marked SANDBOX ASSUMPTION.
  */
-import { generateKeyPair, randomBytes, randomUUID } from "node:crypto";
+import { generateKeyPair } from "node:crypto";
 import { mkdirSync, readFileSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
-import type { DomainDetails, DomainSummary, ServerDetails, DeliveryType } from "../../lib/postmark/types";
+import type { DomainDetails, DomainSummary, ServerDetails } from "../../lib/postmark/types";
 import { POSTMARK_RETURN_PATH_TARGET } from "../../platform/placement";
 import { writeFileAtomic } from "../../lib/atomic-file";
 import { DeclaredRecord, DnsTruth, normName } from "./dns";
+import { SandboxError } from "./sandbox-error";
+import { SandboxServers } from "./servers";
 
-/** An error answered to the client as `{ErrorCode, Message}` with an HTTP status. */
-export class SandboxError extends Error {
-  constructor(
-    readonly status: number,
-    readonly errorCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { SandboxError } from "./sandbox-error";
 
 interface DkimKey {
   selector: string;
@@ -90,9 +83,9 @@ export async function generateDkimValue(bits: number): Promise<string> {
 
 export class SandboxAccount {
   private domains = new Map<number, StoredDomain>();
-  private servers = new Map<number, StoredServer>();
   private nextDomainId = 1_000_001;
-  private nextServerId = 5_000_001;
+  /** The account's servers (their own module: they share only persistence with the domains). */
+  readonly servers = new SandboxServers(() => this.persist());
   private readonly dkimBits: number;
   private readonly verifyAfter: number;
   private readonly statePath?: string;
@@ -118,18 +111,17 @@ export class SandboxAccount {
 
   restore(raw: PersistedState): void {
     this.domains = new Map(raw.domains.map((d) => [d.ID, d]));
-    this.servers = new Map(raw.servers.map((s) => [s.ID, s]));
+    this.servers.restore(raw.servers, raw.nextServerId);
     this.nextDomainId = raw.nextDomainId;
-    this.nextServerId = raw.nextServerId;
   }
 
   snapshot(): PersistedState {
     return {
       version: 1,
       nextDomainId: this.nextDomainId,
-      nextServerId: this.nextServerId,
+      nextServerId: this.servers.nextId,
       domains: [...this.domains.values()],
-      servers: [...this.servers.values()],
+      servers: this.servers.all(),
       dns: this.dnsSnapshot(),
     };
   }
@@ -359,90 +351,6 @@ export class SandboxAccount {
       ReturnPathDomain: d.ReturnPathDomain,
       ReturnPathDomainCNAMEValue: POSTMARK_RETURN_PATH_TARGET,
     };
-  }
-
-  // ------------------------------------------------------------ servers
-
-  listServers(count: number, offset: number, name?: string): { TotalCount: number; Servers: ServerDetails[] } {
-    let all = [...this.servers.values()].sort((a, b) => a.ID - b.ID);
-    // SANDBOX ASSUMPTION: Postmark's `name` filter matches case-insensitively on part of the name.
-    if (name) all = all.filter((s) => s.Name.toLowerCase().includes(name.toLowerCase()));
-    return { TotalCount: all.length, Servers: all.slice(offset, offset + count).map((s) => ({ ...s, ApiTokens: [...s.ApiTokens] })) };
-  }
-
-  private server(id: number): StoredServer {
-    const s = this.servers.get(id);
-    if (!s) throw new SandboxError(422, 601, `Server with ID ${id} does not exist.`);
-    return s;
-  }
-
-  getServer(id: number): ServerDetails {
-    const s = this.server(id);
-    return { ...s, ApiTokens: [...s.ApiTokens] };
-  }
-
-  createServer(body: Record<string, unknown>): ServerDetails {
-    const name = typeof body.Name === "string" ? body.Name.trim() : "";
-    if (!name) throw new SandboxError(422, 511, "Invalid 'Name': a server name is required.");
-    if ([...this.servers.values()].some((s) => s.Name.toLowerCase() === name.toLowerCase())) {
-      throw new SandboxError(422, 603, "This server name already exists.");
-    }
-    const delivery = body.DeliveryType ?? "Live";
-    if (delivery !== "Live" && delivery !== "Sandbox") throw new SandboxError(422, 511, `Invalid 'DeliveryType': ${JSON.stringify(delivery)} (Live or Sandbox).`);
-    if (body.SmtpApiActivated !== undefined && typeof body.SmtpApiActivated !== "boolean") throw new SandboxError(422, 511, "Invalid 'SmtpApiActivated': must be a boolean.");
-    const id = this.nextServerId++;
-    const hash = randomBytes(16).toString("hex");
-    const s: StoredServer = {
-      ID: id,
-      Name: name,
-      ApiTokens: [randomUUID()],
-      Color: typeof body.Color === "string" ? body.Color : "Purple",
-      SmtpApiActivated: body.SmtpApiActivated === true,
-      RawEmailEnabled: false,
-      DeliveryType: delivery as DeliveryType,
-      ServerLink: `https://account.postmarkapp.com/servers/${id}/streams`,
-      InboundAddress: `${hash}@inbound.postmarkapp.com`,
-      InboundHookUrl: "",
-      BounceHookUrl: "",
-      OpenHookUrl: "",
-      DeliveryHookUrl: "",
-      ClickHookUrl: "",
-      PostFirstOpenOnly: false,
-      InboundDomain: "",
-      InboundHash: hash,
-      InboundSpamThreshold: 0,
-      TrackOpens: false,
-      TrackLinks: "None",
-      IncludeBounceContentInHook: false,
-      EnableSmtpApiErrorHooks: false,
-    };
-    this.servers.set(id, s);
-    this.persist();
-    return { ...s, ApiTokens: [...s.ApiTokens] };
-  }
-
-  editServer(id: number, body: Record<string, unknown>): ServerDetails {
-    const s = this.server(id);
-    if (body.Name !== undefined) {
-      const name = typeof body.Name === "string" ? body.Name.trim() : "";
-      if (!name) throw new SandboxError(422, 511, "Invalid 'Name': a server name is required.");
-      if ([...this.servers.values()].some((x) => x.ID !== id && x.Name.toLowerCase() === name.toLowerCase())) throw new SandboxError(422, 603, "This server name already exists.");
-      s.Name = name;
-    }
-    if (body.Color !== undefined) s.Color = String(body.Color);
-    if (body.SmtpApiActivated !== undefined) {
-      if (typeof body.SmtpApiActivated !== "boolean") throw new SandboxError(422, 511, "Invalid 'SmtpApiActivated': must be a boolean.");
-      s.SmtpApiActivated = body.SmtpApiActivated;
-    }
-    this.persist();
-    return { ...s, ApiTokens: [...s.ApiTokens] };
-  }
-
-  deleteServer(id: number): { ErrorCode: number; Message: string } {
-    const s = this.server(id);
-    this.servers.delete(id);
-    this.persist();
-    return { ErrorCode: 0, Message: `Server ${s.Name} removed.` };
   }
 
   counts(): { domains: number; servers: number } {
