@@ -4,7 +4,7 @@
  * synthesized — no override file: the base profile holds static test keys, and each model
  * `awsProfile` assumes a role in its own account, so `allowed_account_ids` holds.
  */
-import { spawn } from "node:child_process";
+import { spawnDaemon } from "../daemon";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -97,23 +97,15 @@ export async function startLocalAws(platform: Platform, opts: { dir?: string } =
 
   const port = await freeTcpPort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(moto, ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
-  let err = "";
-  child.stderr!.setEncoding("utf8").on("data", (c: string) => {
-    err = (err + c).slice(-4000);
-  });
-  // Never leave a moto_server behind when the test run or the demo exits without stop().
-  const onExit = (): void => {
-    child.kill("SIGKILL");
-  };
-  process.once("exit", onExit);
+  const daemon = spawnDaemon(moto, ["-H", "127.0.0.1", "-p", String(port)], { ...process.env, PYTHONUNBUFFERED: "1" });
+  const { child } = daemon;
   const deadline = Date.now() + 30_000;
   while (!(await answers(endpoint))) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
-      process.removeListener("exit", onExit);
+      daemon.release();
       const why = child.exitCode !== null ? `exited (${child.exitCode})` : "did not answer within 30 s";
-      throw new Error(`moto_server on ${endpoint} ${why}: ${err.trim().split("\n").slice(-5).join("\n")}`);
+      throw new Error(`moto_server on ${endpoint} ${why}: ${daemon.stderrTail().trim().split("\n").slice(-5).join("\n")}`);
     }
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -135,7 +127,7 @@ export async function startLocalAws(platform: Platform, opts: { dir?: string } =
       if (!r.ok) throw new Error(`moto reset failed: HTTP ${r.status}`);
     },
     async stop(): Promise<void> {
-      process.removeListener("exit", onExit);
+      daemon.release();
       if (child.exitCode === null && child.signalCode === null) {
         await new Promise<void>((res) => {
           const force = setTimeout(() => child.kill("SIGKILL"), 5000);

@@ -3,13 +3,14 @@
  * generated zones — for the tests and the demo. knotd starts in ~100 ms, runs without root on a
  * high port, and loads plain zone files; `update()` rewrites them and reloads through knotc.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import * as dgram from "node:dgram";
 import { Resolver } from "node:dns/promises";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { renderZoneFile, type Zone } from "./zone";
+import { spawnDaemon } from "../daemon";
 
 export const KNOTD_CANDIDATES = ["/usr/sbin/knotd", "/usr/local/sbin/knotd"];
 
@@ -133,18 +134,10 @@ export async function startDnsServer(zones: readonly Zone[], opts: { dir?: strin
   writeZones(dir, served, 1);
   fs.writeFileSync(conf, config(dir, port, served));
   fs.writeFileSync(path.join(dir, "server.json"), JSON.stringify({ port, serial: 1, zones: served.map((z) => z.name) }));
-  const child = spawn(knotd, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  child.stderr!.setEncoding("utf8").on("data", (c: string) => {
-    err = (err + c).slice(-4000);
-  });
-  // Never leave a knotd behind when the test run or the demo exits without calling stop().
-  const onExit = (): void => {
-    child.kill("SIGKILL");
-  };
-  process.once("exit", onExit);
+  const daemon = spawnDaemon(knotd, ["-c", conf]);
+  const { child } = daemon;
   try {
-    await waitServing(port, served, 1, child, () => err);
+    await waitServing(port, served, 1, child, daemon.stderrTail);
   } catch (e) {
     child.kill("SIGKILL");
     throw e;
@@ -155,7 +148,7 @@ export async function startDnsServer(zones: readonly Zone[], opts: { dir?: strin
     dir,
     update: (next: readonly Zone[]) => reloadZones(dir, next),
     async stop(): Promise<void> {
-      process.removeListener("exit", onExit);
+      daemon.release();
       if (child.exitCode !== null) return;
       await new Promise<void>((res) => {
         child.once("exit", () => res());
