@@ -1,9 +1,11 @@
 /**
  * A real deploy of one stack — Root, Corporate or a partition — applied exactly as synthesized:
- * order → pre-flight → register → synth → Root applied? → terraform init (the stack's own backend)
- * → secret versions → plan → destructive-change guard → prod confirmation → apply → second plan
- * (must be empty) → DNS (sandbox hook) → verify → rollout record. Every step is timed and reported;
- * the first failing step stops the stack.
+ * order → pre-flight → Root applied? → register → synth → terraform init (the stack's own backend)
+ * → secret versions → plan → destructive-change guard → prod confirmation → apply → outputs → DNS
+ * (sandbox hook) → verify → rollout record → second plan (must be empty). In `deploy --all` the
+ * order check moves to just before the apply (after a `wait` for the stacks before it), so the
+ * stack's plan is made while they apply. Every step is timed and reported; the first failing step
+ * stops the stack.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -24,7 +26,7 @@ import { isProduction, orderViolation, readRollout, recordRollout } from "../../
 import { terraformEnv } from "../../lib/terraform";
 import { dnsReader } from "../../lib/dns/reader";
 import { corporateTarget as verifyCorporateTarget, formatReport, partitionTarget as verifyPartitionTarget, verifyDomain, type VerifyReport } from "../verify";
-import { cascadeGraph, labelOf, runGraph, stackOf, type DeployTarget } from "./graph";
+import { cascadeGraph, labelOf, runGraph, stackOf, type DeployTarget, type NodeTurn } from "./graph";
 import { applyPlan, initStack, outputsOfBackend, planStack, secondPlan, secretVersions, stateOutputs, withVersions, type StackRun } from "./terraform-stack";
 
 /** Sandbox-only DNS while a stack applies (the local AWS's Route53 served by Knot); none on a real platform. */
@@ -35,6 +37,28 @@ export interface DnsFollowHook {
 interface RunFacts {
   /** Set by `deploy --all` once Root succeeded in this run: the Root check need not read its state again. */
   readonly rootAppliedInThisRun?: boolean;
+  /**
+   * `deploy --all`: the stack prepares (up to its plan) at once and waits for its turn only before
+   * applying — the rollout order is checked then; it tells the graph when it is verified.
+   */
+  readonly turn?: NodeTurn;
+}
+
+/** `p`, unless the operator interrupts first (a stack waiting for its turn stops at once). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const stop = (): void => reject(new Error("interrupted while waiting for the stacks before it"));
+    if (signal.aborted) return stop();
+    signal.addEventListener("abort", stop, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", stop);
+        resolve(v);
+      },
+      (e: unknown) => reject(e as Error),
+    );
+  });
 }
 
 /** The result of one stack's deploy (the partition result shape: `partition` is the label). */
@@ -76,13 +100,15 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
 
   let stopFollowing = async (): Promise<void> => undefined;
   try {
-    if (t.kind === "partition") {
+    const orderStep = async (): Promise<void> => {
+      if (t.kind !== "partition") return;
       await step("order", async () => {
         const why = orderViolation(ctx.platform, t.partition, readRollout(ctx.rolloutFile, ctx.platform));
         if (why) throw new StepError(why, "refused", `deploy the earlier partitions first (arda-mail deploy --all walks the cascade); the record is ${ctx.rolloutFile}`);
         return { value: undefined, detail: "rollout order satisfied (DQ-R1-021)" };
       });
-    }
+    };
+    if (!o.turn) await orderStep();
 
     const values = await step("preflight", async () => {
       if (t.kind === "partition") {
@@ -216,6 +242,19 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
       };
     });
 
+    if (o.turn) {
+      const turn = o.turn;
+      const failed = await step("wait", async () => {
+        const before = turn.after.filter((s) => s !== stack);
+        const f = await untilAborted(turn.wait(), ctx.signal);
+        return f.length
+          ? { value: f, outcome: "skipped" as const, detail: `not applied: ${f.join(", ")} failed (planned only)` }
+          : { value: f, detail: before.length ? `${before.join(", ")} applied and verified` : "no stack before it" };
+      });
+      if (failed.length) return { partition: label, stack, ok: false, steps, ...result };
+      await orderStep();
+    }
+
     if (ctx.planOnly) {
       log.skipped("apply", "--plan-only: stopped after the plan");
       return { partition: label, stack, ok: true, steps, ...result };
@@ -233,6 +272,7 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
       });
     }
 
+    o.turn?.applying();
     await step("apply", async () => {
       const changes = planned.counts.add + planned.counts.change + planned.counts.destroy;
       if (changes === 0 && planned.counts.import === 0) {
@@ -251,22 +291,6 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
       return { value: undefined, detail: `applied ${stack}: ${formatPlan(planned.counts)}` };
     });
     result.appliedResources ??= 0;
-
-    await step("second-plan", async () => {
-      if (result.appliedResources === 0) {
-        result.secondPlanClean = true;
-        return { value: undefined, detail: "the plan was already empty: nothing applied, nothing to re-check" };
-      }
-      const s = await secondPlan(run);
-      result.secondPlanClean = s.clean;
-      if (!s.clean)
-        throw new StepError(
-          `${stack} did not converge: a second plan still changes ${s.pending.join(", ")}`,
-          "failed",
-          "read the plan with --verbose; a stack that never converges is a bug in the stack or the provider",
-        );
-      return { value: undefined, detail: "a second plan is empty (terraform plan -detailed-exitcode exited 0)" };
-    });
 
     const outputs = await step("outputs", async () => {
       const out = await stateOutputs(run);
@@ -317,6 +341,25 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
       return { value: undefined, detail: `${r.checks.length} checks passed via ${r.resolver}${t.kind === "partition" ? `; recorded verified in ${path.basename(ctx.rolloutFile)}` : ""}` };
     });
 
+    // Applied and verified: the stacks after this one may go on while its second plan runs.
+    o.turn?.ready();
+
+    await step("second-plan", async () => {
+      if (result.appliedResources === 0) {
+        result.secondPlanClean = true;
+        return { value: undefined, detail: "the plan was already empty: nothing applied, nothing to re-check" };
+      }
+      const s = await secondPlan(run);
+      result.secondPlanClean = s.clean;
+      if (!s.clean)
+        throw new StepError(
+          `${stack} did not converge: a second plan still changes ${s.pending.join(", ")}`,
+          "failed",
+          "read the plan with --verbose; a stack that never converges is a bug in the stack or the provider",
+        );
+      return { value: undefined, detail: "a second plan is empty (terraform plan -detailed-exitcode exited 0)" };
+    });
+
     return { partition: label, stack, ok: true, steps, ...result };
   } catch (e) {
     if (!(e instanceof StepStop)) throw e;
@@ -336,13 +379,11 @@ export interface RealCascadeResult {
 /** `deploy --all` for real: Root → {Corporate, dev} → {stage, demo} → prod, each stack as soon as its dependencies succeeded. */
 export async function deployAllForReal(ctx: DeployContext, opts: { readonly parallel: boolean }): Promise<RealCascadeResult> {
   const started = Date.now();
-  let rootOk = false;
   const partitions = await runGraph<StackDeployResult>(
     cascadeGraph(ctx.platform),
-    async (t) => {
-      const r = await deployStackForReal(ctx, t, { rootAppliedInThisRun: t.kind !== "root" && rootOk });
-      if (t.kind === "root") rootOk = r.ok;
-      return r;
+    async (t, turn) => {
+      // Every other stack starts only once Root is ready (applied and verified) in this run.
+      return deployStackForReal(ctx, t, { rootAppliedInThisRun: t.kind !== "root", turn });
     },
     (t, failed) => {
       ctx.progress(`${labelOf(t)}: not deployed — ${failed.join(", ")} failed`);
