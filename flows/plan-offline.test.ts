@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runTerraform, terraformEnv, OFFLINE_AWS_ENV } from "../lib/terraform";
-import { loadPlatform } from "../platform/load";
+import { loadPlatform, ROOT_ACCOUNT_ENV } from "../platform/load";
 import { planOffline, PlanSummary } from "./plan-offline";
 import { synthPlatform } from "./synth";
 
@@ -192,6 +192,20 @@ describe("plan-time checks", () => {
     expect(dkim.change.after_unknown.records).toBe(true);
     expect(managed.find((c) => c.type === "postmark_domain_verification").change.actions).toEqual(["create"]);
     expect(fs.readFileSync(summary.planFile, "utf8")).not.toContain(CANARY_TOKEN);
+  }, 120_000);
+
+  it("the real platform's partition stack adopts the zone its model records: seeded offline, changed in place (tags), never created", async () => {
+    const [dev] = await planOffline({
+      platform: loadPlatform("arda", { env: { [ROOT_ACCOUNT_ENV]: "111122223333" } }),
+      outdir: fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-real-plan-")),
+      contextFile: path.join(__dirname, "..", "platform", "sandbox.cdktf.json"),
+      stacks: ["Alpha002-dev-Email"],
+    });
+    expect([dev.adopted, dev.destroy]).toEqual([1, 0]);
+    const zone = (JSON.parse(fs.readFileSync(dev.planFile, "utf8")).resource_changes as Array<Record<string, any>>).find((c) => c.type === "aws_route53_zone")!;
+    expect(zone.change.actions).toEqual(["update"]);
+    expect(zone.change.before).toMatchObject({ zone_id: "Z0830123OPJSQ95EYD0M", name: "dev.ardamails.com" });
+    expect(zone.change.after.tags_all).toEqual({ "arda:infrastructure": "Alpha002", "arda:managed-by": "arda-mail", "arda:platform": "arda" });
   }, 120_000);
 
   it("the real platform needs its platformRoot account id; synth names the field", () => {

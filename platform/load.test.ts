@@ -54,6 +54,47 @@ describe("platform model", () => {
     ]);
   });
 
+  it("the real model records the live zone ids of the four partitions and the role names the rollout log records", () => {
+    const arda = loadPlatform("arda", { env: { [ROOT_ACCOUNT_ENV]: "123456789012" } });
+    expect(activePartitions(arda).map((p) => [p.name, p.zoneId, p.adoptedRoleNames])).toEqual([
+      ["dev", "Z0830123OPJSQ95EYD0M", undefined],
+      ["stage", "Z04777883Q1CKSWK2HMEO", { EmailDnsProvisioningRole: "Alpha002-stage-Email-EmailDnsProvisioningRoleNsDele-MEp15pHK7X9l" }],
+      ["demo", "Z0773606AM0US4FJPIL5", undefined],
+      ["prod", "Z08953673OJURK2OYVKBZ", { EmailDnsProvisioningRole: "Alpha001-prod-Email-EmailDnsProvisioningRoleNsDeleg-2fiNWHdBEaWC" }],
+    ]);
+    // The sandbox's zones are created by the rehearsal (ids are random): it records none.
+    expect(loadPlatform("sandbox", { env: {} }).partitions.map((p) => p.zoneId)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it.each([
+    ["lower case", "z0830123opjsq95eyd0m"],
+    ["the API's /hostedzone/ path", "/hostedzone/Z0830123OPJSQ95EYD0M"],
+    ["a zone name", "dev.ardamails.com"],
+    ["too long", `Z${"A".repeat(32)}`],
+  ])("rejects a partition zoneId that is not a Route53 zone id (%s)", (_what, zoneId) => {
+    const raw = sandboxRaw();
+    raw.partitions[0].zoneId = zoneId;
+    expect(problemsOf(raw)).toEqual([`partitions.dev.zoneId: ${JSON.stringify(zoneId)} is not a Route53 hosted zone id ("Z", then 4 to 31 upper-case letters and digits)`]);
+  });
+
+  it("rejects a partition zoneId that is not a string, or empty", () => {
+    const raw = sandboxRaw();
+    raw.partitions[0].zoneId = 830123;
+    raw.partitions[1].zoneId = "";
+    expect(problemsOf(raw)).toEqual(["partitions.dev.zoneId: must be a string (got the number 830123)", "partitions.stage.zoneId: required, a non-empty string"]);
+  });
+
+  it("rejects one zone id for two partitions, or a partition zone id that is the mail root's", () => {
+    const raw = sandboxRaw();
+    raw.partitions[0].zoneId = "Z0830123OPJSQ95EYD0M";
+    raw.partitions[1].zoneId = "Z0830123OPJSQ95EYD0M";
+    raw.partitions[2].zoneId = raw.rootZone.id;
+    expect(problemsOf(raw)).toEqual([
+      'partitions.stage.zoneId: "Z0830123OPJSQ95EYD0M" is already partitions.dev.zoneId — each partition adopts its own zone (stage.ardamails.com)',
+      'partitions.demo.zoneId: "Z00SANDBOXROOTZONE01" is already rootZone.id — each partition adopts its own zone (demo.ardamails.com)',
+    ]);
+  });
+
   it("rejects a partition label that is not DNS-safe", () => {
     const raw = sandboxRaw();
     raw.partitions[0].name = "Dev_1";

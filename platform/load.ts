@@ -93,7 +93,14 @@ export function validatePlatform(raw: unknown, opts: { source: string; env?: Nod
   const parsed = platformSchema.safeParse(withRoot);
   if (!parsed.success) throw new PlatformValidationError(opts.source, issueMessages(parsed.error.issues, withRoot));
   const input = parsed.data;
-  const problems = [...accountIdProblems(input, opts.source), ...referenceProblems(input), ...uniquenessProblems(input), ...derivedNameProblems(input), ...repositoryPathProblems(input)];
+  const problems = [
+    ...accountIdProblems(input, opts.source),
+    ...referenceProblems(input),
+    ...uniquenessProblems(input),
+    ...zoneIdProblems(input),
+    ...derivedNameProblems(input),
+    ...repositoryPathProblems(input),
+  ];
   if (problems.length > 0) throw new PlatformValidationError(opts.source, problems);
   return toPlatform(input);
 }
@@ -173,6 +180,22 @@ function uniquenessProblems(input: Input): string[] {
       "label",
     ),
   ];
+}
+
+/**
+ * A live hosted zone has one name: two partitions (or a partition and the mail root) recording the
+ * same zone id would make two stacks adopt one zone.
+ */
+function zoneIdProblems(input: Input): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>([[input.rootZone.id, "rootZone.id"]]);
+  for (const p of input.partitions) {
+    if (p.zoneId === undefined) continue;
+    const other = seen.get(p.zoneId);
+    if (other) problems.push(`partitions.${p.name}.zoneId: ${show(p.zoneId)} is already ${other} — each partition adopts its own zone (${p.name}.${input.mailRootDomain})`);
+    else seen.set(p.zoneId, `partitions.${p.name}.zoneId`);
+  }
+  return problems;
 }
 
 /**

@@ -70,9 +70,15 @@ export interface Partition {
   /** The partition's 1Password vault, e.g. `Arda-DevOAM`. */
   readonly vault: string;
   /**
-   * Names of the live roles a takeover adopts (CloudFormation named them: the seed's dev role is
-   * `AddNsRecordsToAnyHostedZone`, stage's `Alpha002-stage-Email-EmailDnsProvisioningRoleNsDele-…`).
-   * A name, not a prefix, keeps the role — and the ARN the application imports — on import.
+   * The live hosted zone of `<name>.<mailRootDomain>`, when one exists (the CloudFormation rollout's
+   * zones): the partition stack adopts it with an `import` block, as Root adopts `rootZone.id`, so a
+   * first apply imports it instead of creating a second zone of the same name.
+   */
+  readonly zoneId?: string;
+  /**
+   * Names of the live roles a takeover adopts (CloudFormation auto-named them, e.g. stage's
+   * `Alpha002-stage-Email-EmailDnsProvisioningRoleNsDele-MEp15pHK7X9l`). A name, not a prefix,
+   * keeps the role — and the ARN the application imports — on import.
    */
   readonly adoptedRoleNames?: PartitionRoleNames;
 }

@@ -135,6 +135,7 @@ export const infrastructureSchema = object({
   backend,
 });
 
+const ZONE_ID_RULE = 'a Route53 hosted zone id ("Z", then 4 to 31 upper-case letters and digits)';
 const IAM_ROLE_RULE = 'an IAM role name (letters, digits, "+=,.@_-", at most 64)';
 
 export const platformSchema = object({
@@ -143,7 +144,7 @@ export const platformSchema = object({
   dmarcReportMailbox: str(SHAPES.email, "an e-mail address"),
   reservedNames: list(dnsLabel()),
   rootZone: object({
-    id: str(SHAPES.zoneId, "a Route53 hosted zone id"),
+    id: str(SHAPES.zoneId, ZONE_ID_RULE),
     comment: str(SHAPES.zoneComment, (v) => `${show(v)} is not a Route53 zone comment (at most 256 characters, no control characters, no "TfToken[")`),
   }),
   dnsRecordsRoleName: str(SHAPES.iamRoleName, IAM_ROLE_RULE),
@@ -161,6 +162,8 @@ export const platformSchema = object({
       status: oneOf(["active", "suspended"]),
       postmarkAccount: str(),
       vault: str(SHAPES.displayName, "a 1Password vault name"),
+      /** The live hosted zone of `<name>.<mailRootDomain>` the partition stack adopts with an `import` block. */
+      zoneId: str(SHAPES.zoneId, ZONE_ID_RULE).optional(),
       /** The live roles a takeover adopts by name (CloudFormation named them), so their ARNs survive. */
       adoptedRoleNames: object({
         EmailDnsProvisioningRole: str(SHAPES.iamRoleName, IAM_ROLE_RULE).optional(),

@@ -19,6 +19,8 @@ export interface MailZoneStackProps {
   /** Construct id of the zone (its Terraform address): immutable once deployed. */
   readonly zoneId: string;
   readonly zoneComment: string;
+  /** The live zone's id when the model records one: adopted with an `import` block, never a second zone. */
+  readonly adoptZoneId?: string;
   readonly postmarkAccount: string;
   readonly dkim: DkimValues;
 }
@@ -49,6 +51,7 @@ export class MailZoneStack extends TerraformStack {
     postmarkProvider(this, this.postmarkAccountToken, platform.postmarkProviderSource);
 
     this.zone = new Route53Zone(this, props.zoneId, { name: lit(props.domain), comment: lit(props.zoneComment) });
+    if (props.adoptZoneId) this.zone.importFrom(lit(props.adoptZoneId));
     const delegation = new UpstreamNsDelegation(this, "ns_delegation", { zone: this.zone, zoneName: props.domain, parentZoneId: lit(platform.rootZone.id), upstreamProvider: upstream });
     this.sendingDomain = new PostmarkSendingDomain(this, "sending_domain", {
       sendingDomain: props.domain,

@@ -99,6 +99,21 @@ describe("PartitionEmailStack", () => {
     expect(trust.statement[0].condition).toEqual([{ test: "ArnLike", variable: "aws:PrincipalArn", values: ["arn:aws:iam::100000000003:role/Alpha002-dev-*"] }]);
   });
 
+  it("creates its zone when the model records no live zone id: no import block", () => {
+    expect(json.import).toBeUndefined();
+  });
+
+  it("adopts the live zone the model records (partitions.<name>.zoneId) with an import block, as Root adopts rootZone.id", () => {
+    const platform = sandboxPlatform((raw) => {
+      raw.partitions.find((p: { name: string }) => p.name === "dev").zoneId = "Z0830123OPJSQ95EYD0M";
+    });
+    const adopted = synthJson(partitionStack(platform).stack);
+    expect(adopted.import).toEqual([{ to: "aws_route53_zone.partition_zone", id: "Z0830123OPJSQ95EYD0M" }]);
+    // The same zone resource (address, name), so everything that refers to it follows the adopted zone.
+    expect(adopted.resource.aws_route53_zone).toEqual(json.resource.aws_route53_zone);
+    expect(adopted.output.PartitionMailZoneId.value).toBe("${aws_route53_zone.partition_zone.zone_id}");
+  });
+
   it("publishes the six outputs of the design", () => {
     expect(Object.keys(json.output).sort()).toEqual(
       ["EmailDnsProvisioningRoleArn", "EmailEncryptionKeyArn", "EmailEncryptionKeyFallbackRoleArn", "EmailPostmarkAccountTokenArn", "PartitionMailZoneId", "PartitionMailZoneName"].sort(),

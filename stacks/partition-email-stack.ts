@@ -39,6 +39,7 @@ export class PartitionEmailStack extends MailZoneStack {
       domain,
       zoneId: "partition_zone",
       zoneComment: `Arda ${partition.name} partition mail (${domain}); managed by arda-mail`,
+      ...(partition.zoneId ? { adoptZoneId: partition.zoneId } : {}),
       postmarkAccount: partition.postmarkAccount,
       dkim,
     });
