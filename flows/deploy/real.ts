@@ -309,6 +309,12 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
           throw new StepError(`Root's outputs are not the adopted zone ${ctx.platform.rootZone.id} and the NS role: ${JSON.stringify(outputs)}`, "failed", "read the apply output with --verbose");
         return { value: undefined, detail: `adopted ${ctx.platform.mailRootDomain} (${ctx.platform.rootZone.id}); NS role ${String(outputs.AllowCreatingNSRecordsRoleArn)}` };
       }
+      if (t.kind === "partition" && t.partition.zoneId && outputs.PartitionMailZoneId !== t.partition.zoneId)
+        throw new StepError(
+          `${stack} manages zone ${String(outputs.PartitionMailZoneId)}, not the live zone the model records (partitions.${t.partition.name}.zoneId ${t.partition.zoneId})`,
+          "failed",
+          "the stack's state holds another zone: compare it with Route53 (arda-mail takeover --plan-only) before anything else",
+        );
       const context = readContext(ctx.contextFile);
       const entry: MailContextEntry =
         t.kind === "partition"
