@@ -67,16 +67,18 @@ export default class Demo extends ArdaCommand<typeof Demo> {
   }
 }
 
-/** One line per stack: resources applied, second plan clean, verify result, time. */
+/** One line per stack: resources applied, second plan clean, verify result, time, time waited for the stacks before it. */
 export function stackTable(stacks: readonly PartitionDeployResult[]): string[] {
   const rows = stacks.map((p) => [
     p.stack,
     p.appliedResources === undefined ? "—" : String(p.appliedResources),
     p.secondPlanClean === undefined ? "—" : p.secondPlanClean ? "clean" : "NOT clean",
     p.steps.some((s) => s.step === "verify" && s.outcome === "ok") ? "PASS" : p.steps.some((s) => s.step === "verify") ? "FAIL" : "not run",
-    `${(p.steps.reduce((n, s) => n + s.durationMs, 0) / 1000).toFixed(1)} s`,
+    `${(p.steps.filter((s) => s.step !== "wait").reduce((n, s) => n + s.durationMs, 0) / 1000).toFixed(1)} s`,
+    `${((p.steps.find((s) => s.step === "wait")?.durationMs ?? 0) / 1000).toFixed(1)} s`,
   ]);
-  const head = ["stack", "applied", "second plan", "verify", "time"];
+  // `time` is the stack's own work; `waited` its wait for the stacks before it (it was planned by then).
+  const head = ["stack", "applied", "second plan", "verify", "time", "waited"];
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]): string => `  ${r.map((c, i) => c.padEnd(width[i])).join("  ")}`.trimEnd();
   return [line(head), ...rows.map(line)];
