@@ -32,7 +32,13 @@ it("`arda-mail demo` applies every stack to the local AWS, each converged and ve
   ]);
   const step = (stack: string, name: string): StepResult => {
     const s = stacks.find((p) => p.stack === stack)!.steps.find((x) => x.step === name);
-    if (!s) throw new Error(`${stack} has no ${name} step: ${stacks.find((p) => p.stack === stack)!.steps.map((x) => x.step).join(", ")}`);
+    if (!s)
+      throw new Error(
+        `${stack} has no ${name} step: ${stacks
+          .find((p) => p.stack === stack)!
+          .steps.map((x) => x.step)
+          .join(", ")}`,
+      );
     return s;
   };
   const dev = "Alpha002-dev-Email";
