@@ -19,9 +19,10 @@ export default class Takeover extends ArdaCommand<typeof Takeover> {
   static description =
     "Per stack (Root first, then Corporate, then the partitions): discover the live resources (CloudFormation stack resources, Route53 zones " +
     "and records, IAM roles, Secrets Manager secrets), map each to its Terraform address in the synthesized stack and plan every import, " +
-    "every resource still to be created and what CloudFormation must retain and delete; refuse when live and model disagree (a model zone id " +
-    "that is not live, two live zones of one name, a live role the model would replace). Without --plan-only it then adopts (an import file " +
-    "beside the synthesized stack, terraform apply, a second plan that must be empty), sets DeletionPolicy Retain on what was adopted and " +
+    "every resource still to be created, every in-place update Terraform's own plan shows (attribute names only) and what " +
+    "CloudFormation must retain and delete; refuse when live and model disagree (a model zone id " +
+    "that is not live, two live zones of one name, a live role the model would replace, a delete or replace of anything imported). Without --plan-only it then adopts (an import file " +
+    "beside the synthesized stack, terraform apply of the saved plan through the deploy's runner, a second plan that must be empty), sets DeletionPolicy Retain on what was adopted and " +
     "checks it with GetTemplate, and replaces the old template with a bridge that keeps publishing the stack's exports with the same values. " +
     "Progress is recorded in takeover/<platform>.json; a re-run skips the steps done. --plan-only reads and changes nothing.";
   static examples = [

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GetRoleCommand, IAMClient, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
-import { GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { terraformEnv, runTerraform } from "../../lib/terraform";
 import { readTakeover } from "../../lib/takeover/record";
 import { zonesNamed } from "../../lib/aws/route53";
@@ -143,6 +143,7 @@ const knot = findKnotd();
     await aws?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
     process.stderr.write(`takeover rehearsal times (ms): ${JSON.stringify(times)}\n`);
+    process.stderr.write(`takeover rehearsal, the updates the operator saw:\n${[...new Set(lines.all.flatMap((l) => l.line.split("\n")).filter((l) => l.startsWith("  update  ")))].join("\n")}\n`);
   });
 
   const profileOf = (stack: string): string => (stack === ROOT_STACK ? "Sandbox-Root" : "Sandbox-Alpha002");
@@ -390,6 +391,34 @@ const knot = findKnotd();
     const client = new PostmarkClient({ accountToken: onePassword.postmark_account_token, apiUrl: postmark.url });
     const [d] = await client.listDomains();
     expect((await client.verifyReturnPath(d.ID)).ReturnPathDomainVerified).toBe(true);
+  });
+
+  it("why the secret versions are created, not imported: importing a live version puts its value into the saved plan and replaces it", async () => {
+    const probe = `import-probe-canary-${process.pid}`;
+    const sm = await smClient();
+    const arn = (await sm.send(new CreateSecretCommand({ Name: "takeover-import-probe", SecretString: probe }))).ARN!;
+    const versionId = (await sm.send(new ListSecretVersionIdsCommand({ SecretId: arn }))).Versions![0].VersionId!;
+    sm.destroy();
+    const tf = fs.mkdtempSync(path.join(os.tmpdir(), "takeover-import-probe-"));
+    try {
+      fs.writeFileSync(
+        path.join(tf, "main.tf.json"),
+        JSON.stringify({
+          provider: { aws: [{ region: "us-east-1" }] },
+          variable: { v: { type: "string", sensitive: true, ephemeral: true } },
+          resource: { aws_secretsmanager_secret_version: { x: { secret_id: arn, secret_string_wo: "${var.v}", secret_string_wo_version: 1 } } },
+          import: [{ to: "aws_secretsmanager_secret_version.x", id: `${arn}|${versionId}` }],
+        }),
+      );
+      const env = terraformEnv({ ...aws.env, AWS_PROFILE: "Sandbox-Alpha002", TF_VAR_v: probe });
+      expect((await runTerraform(["init", "-input=false", "-no-color"], { cwd: tf, env })).code).toBe(0);
+      expect((await runTerraform(["plan", "-input=false", "-no-color", "-out=probe.tfplan"], { cwd: tf, env })).code).toBe(0);
+      const shown = (await runTerraform(["show", "-json", "probe.tfplan"], { cwd: tf, env })).stdout;
+      expect((JSON.parse(shown) as { resource_changes: Array<{ change: { actions: string[] } }> }).resource_changes.map((c) => c.change.actions)).toEqual([["delete", "create"]]);
+      expect(shown.includes(probe)).toBe(true);
+    } finally {
+      fs.rmSync(tf, { recursive: true, force: true });
+    }
   });
 
   it("no secret value in any progress line, import file, plan, state, apply log or record the takeover wrote", () => {
