@@ -242,6 +242,23 @@ const knot = findKnotd();
     sm.destroy();
   });
 
+  it("--plan-only refuses a model that would replace an imported resource, naming it — nothing written", async () => {
+    // The model's role path differs from the live role's ("/"): Terraform can only replace it (path forces a new role).
+    const tampered = path.join(dir, "tampered", DEV);
+    fs.mkdirSync(tampered, { recursive: true });
+    const j = JSON.parse(fs.readFileSync(path.join(stackDirs[DEV], "cdk.tf.json"), "utf8")) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+    j.resource.aws_iam_role[DNS_ROLE.split(".")[1]].path = "/mail/";
+    fs.writeFileSync(path.join(tampered, "cdk.tf.json"), JSON.stringify(j));
+    const err = await takeoverStack(ctx({ planOnly: true, stackDirs: { ...stackDirs, [DEV]: tampered } }), DEV).catch((e: Error) => e);
+    expect((err as Error).message).toContain(
+      `${DEV}: the takeover is refused — live and model disagree:\n  ${DNS_ROLE}: Terraform would replace this live resource instead of adopting it (delete+create)`,
+    );
+    expect(lines.text()).toContain(`  REFUSED ${DNS_ROLE}: Terraform would replace this live resource`);
+    expect(fs.readdirSync(tampered)).toEqual(["cdk.tf.json"]);
+    expect(fs.existsSync(ctx().recordFile)).toBe(false);
+    expect(live.cloudFormation.updates).toBe(0);
+  });
+
   it("adopts Root on the local AWS: the first apply imports the live zone, the second plan is empty", async () => {
     const r = await takeoverStack(ctx(), "Root");
     times["Root.apply"] = r.times.apply!;

@@ -93,24 +93,32 @@ export async function takeoverStack(ctx: TakeoverContext, stack: string): Promis
     if (plan.refusals.length) throw refused(stack, plan.refusals);
     const setup = await ctx.terraform(stack);
     // Terraform's own plan with the import file: in-place updates, and no delete/replace of what is imported.
-    // --plan-only plans from a scratch copy of the stack directory (previewFromCopy: no file here, no state written).
-    if (!ctx.planOnly) writeImportFile(dir, plan);
-    const preview = ctx.planOnly ? await previewFromCopy(stack, dir, setup, plan) : await terraformPreview(stack, dir, setup, plan);
-    times.terraformPlan = preview.planMs;
-    plan = await withPreview(plan, preview, dir, setup);
-    steps.plan = "done";
-    say(formatTakeoverPlan(plan));
+    const shown = async (preview: Omit<TerraformPreview, "run">, p: TakeoverPlan): Promise<TakeoverPlan> => {
+      times.terraformPlan = preview.planMs;
+      const full = await withPreview(p, preview, dir, setup);
+      steps.plan = "done";
+      say(formatTakeoverPlan(full));
+      return full;
+    };
+    if (ctx.planOnly) {
+      // From a scratch copy of the stack directory (previewFromCopy: no file here, no state written).
+      plan = await shown(await previewFromCopy(stack, dir, setup, plan), plan);
+      if (plan.refusals.length) throw refused(stack, plan.refusals);
+      return { stack, plan, steps, times };
+    }
+    writeImportFile(dir, plan);
+    const preview = await terraformPreview(stack, dir, setup, plan);
+    plan = await shown(preview, plan);
     if (plan.refusals.length) {
-      if (!ctx.planOnly) writeImportFile(dir, { ...plan, imports: [] });
+      writeImportFile(dir, { ...plan, imports: [] });
       throw refused(stack, plan.refusals);
     }
-    if (ctx.planOnly) return { stack, plan, steps, times };
     cfnPlan = plan.cloudFormation;
     await recordStep(ctx.recordFile, ctx.platform, stack, "planned", { imports: plan.imports.length, ...(cfnPlan ? { cloudFormation: cfnPlan } : {}) });
     say(`${stack}: planned — ${IMPORT_FILE} written, recorded in ${path.basename(ctx.recordFile)}`);
     stopIfInterrupted("plan");
     t = Date.now();
-    const adopted = await terraformAdopt(stack, preview as TerraformPreview);
+    const adopted = await terraformAdopt(stack, preview);
     times.apply = adopted.applyMs;
     times.secondPlan = adopted.secondPlanMs;
     await recordStep(ctx.recordFile, ctx.platform, stack, "adopted");
