@@ -12,6 +12,8 @@
  * physical ids of what was created.
  */
 import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { CreateRoleCommand, DeleteRolePolicyCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { CfnTemplate } from "../lib/aws/cloudformation";
@@ -22,6 +24,35 @@ import { infrastructure, PARTITION_OUTPUTS, partitionDomain, partitionSecretName
 import { CloudFormationStandIn } from "./aws/cloudformation-standin";
 import { clientConfig } from "./aws/clients";
 import { createRegistrarZone, type LocalAws } from "./aws/moto";
+import { generateDkimValue, type PersistedState, type StoredDomain } from "./postmark/state";
+
+/** The DKIM selectors Postmark issued at the 2026-05-26 rollout (execution log), by partition. */
+export const SEED_DKIM_SELECTORS: Readonly<Record<string, string>> = { dev: "20260526234343pm" };
+
+/**
+ * The Postmark account as the live rollout left it, as a sandbox state file (`startSandbox({ statePath })`
+ * loads it): each sending domain registered and verified — its DKIM key current under the seed's
+ * selector, its Return-Path verified — so `register` finds it and the adopt's verification checks it.
+ */
+export async function writeLivePostmarkState(file: string, domains: ReadonlyArray<{ name: string; selector: string }>): Promise<void> {
+  const stored: StoredDomain[] = [];
+  for (const [i, d] of domains.entries()) {
+    stored.push({
+      ID: 1_000_001 + i,
+      Name: d.name,
+      ReturnPathDomain: `pm-bounces.${d.name}`,
+      ReturnPathDomainVerified: true,
+      current: { selector: d.selector, value: await generateDkimValue(1024) },
+      dkimEverVerified: true,
+      pendingVerifyCalls: 0,
+      safeToRemoveRevoked: false,
+      lastSelector: d.selector,
+    });
+  }
+  const state: PersistedState = { version: 1, nextDomainId: 1_000_001 + domains.length, nextServerId: 5_000_001, domains: stored, servers: [], dns: [] };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(state), { mode: 0o600 });
+}
 
 /** The seed's exports carry the partition stack's six output names (`<fqn>-API-<Name>`). */
 export const EXPORT_NAMES = PARTITION_OUTPUTS;
@@ -101,7 +132,8 @@ export function txtValue(v: string): string {
 export async function buildLiveSystem(
   aws: LocalAws,
   platform: Platform,
-  partitions: ReadonlyArray<{ partition: Partition; records: readonly FixtureRecord[]; dnsRoleName: string }>,
+  /** secretValues: the live secrets' values (default generated canaries) — 1Password's, when the rehearsal adopts them unchanged. */
+  partitions: ReadonlyArray<{ partition: Partition; records: readonly FixtureRecord[]; dnsRoleName: string; secretValues?: { token: string; key: string } }>,
 ): Promise<LiveSystem> {
   const root = rootInfrastructure(platform);
   const rootCfg = await clientConfig(aws, root.awsProfile!);
@@ -145,7 +177,7 @@ export async function buildLiveSystem(
   );
 
   const out: Record<string, LivePartition> = {};
-  for (const { partition: p, records, dnsRoleName } of partitions) {
+  for (const { partition: p, records, dnsRoleName, secretValues } of partitions) {
     const infra = infrastructure(platform, p.infrastructure);
     const cfg = await clientConfig(aws, infra.awsProfile!);
     const stack = partitionStackName(p);
@@ -155,7 +187,7 @@ export async function buildLiveSystem(
     await createRecords(rootCfg, rootZoneId, [{ name: domain, type: "NS", ttl: 172800, values: await nameServers(cfg, zoneId) }]);
 
     const names = partitionSecretNames(p);
-    const values = { token: `live-postmark-token-canary-${randomUUID()}`, key: JSON.stringify({ [randomUUID()]: Buffer.alloc(64, 7).toString("base64") }) };
+    const values = secretValues ?? { token: `live-postmark-token-canary-${randomUUID()}`, key: JSON.stringify({ [randomUUID()]: Buffer.alloc(64, 7).toString("base64") }) };
     const sm = new SecretsManagerClient(sdk(cfg));
     const iam = new IAMClient(sdk(cfg));
     let arns: { token: string; key: string };

@@ -2,16 +2,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Args, Flags } from "@oclif/core";
-import { terraformAdopt } from "../../flows/takeover/adopt";
 import { infrastructureOf } from "../../flows/takeover/discover";
-import { formatTakeoverPlan, takeoverStack, takeoverTargets, type StackTakeoverResult } from "../../flows/takeover/takeover";
+import { takeoverStack, takeoverTargets, type StackTakeoverResult } from "../../flows/takeover/takeover";
 import { synthPlatform } from "../../flows/synth";
 import { awsCloudFormationOps } from "../../lib/aws/cloudformation";
+import { secretsManagerReader } from "../../lib/aws/secrets";
 import { profileSettings } from "../../lib/aws/settings";
 import { awsConfigFile } from "../../lib/aws-config";
 import { takeoverFile } from "../../lib/takeover/record";
 import { terraformEnv } from "../../lib/terraform";
-import { activePartitions, partitionKeyRegistryRef, partitionPostmarkTokenRef, partitionStackName } from "../../platform/names";
+import { activePartitions, CORPORATE_STACK, postmarkAccount, partitionKeyRegistryRef, partitionPostmarkTokenRef, partitionStackName } from "../../platform/names";
 import { ArdaCommand } from "../base-command";
 
 export default class Takeover extends ArdaCommand<typeof Takeover> {
@@ -19,9 +19,10 @@ export default class Takeover extends ArdaCommand<typeof Takeover> {
   static description =
     "Per stack (Root first, then Corporate, then the partitions): discover the live resources (CloudFormation stack resources, Route53 zones " +
     "and records, IAM roles, Secrets Manager secrets), map each to its Terraform address in the synthesized stack and plan every import, " +
-    "every resource still to be created and what CloudFormation must retain and delete; refuse when live and model disagree (a model zone id " +
-    "that is not live, two live zones of one name, a live role the model would replace). Without --plan-only it then adopts (an import file " +
-    "beside the synthesized stack, terraform apply, a second plan that must be empty), sets DeletionPolicy Retain on what was adopted and " +
+    "every resource still to be created, every in-place update Terraform's own plan shows (attribute names only) and what " +
+    "CloudFormation must retain and delete; refuse when live and model disagree (a model zone id " +
+    "that is not live, two live zones of one name, a live role the model would replace, a delete or replace of anything imported). Without --plan-only it then adopts (an import file " +
+    "beside the synthesized stack, terraform apply of the saved plan through the deploy's runner, a second plan that must be empty), sets DeletionPolicy Retain on what was adopted and " +
     "checks it with GetTemplate, and replaces the old template with a bridge that keeps publishing the stack's exports with the same values. " +
     "Progress is recorded in takeover/<platform>.json; a re-run skips the steps done. --plan-only reads and changes nothing.";
   static examples = [
@@ -44,37 +45,60 @@ export default class Takeover extends ArdaCommand<typeof Takeover> {
     const workDir = this.flags["work-dir"] ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-takeover-"));
     const { stackDirs } = synthPlatform({ platform, outdir: path.join(workDir, "out"), contextFile: this.contextFile(), stacks: targets, hcl: false });
     const results: StackTakeoverResult[] = [];
-    for (const stack of targets) {
-      const infra = infrastructureOf(platform, stack);
-      const r = await takeoverStack(
-        {
-          platform,
-          stackDirs,
-          account: profileSettings,
-          cloudFormation: async () => awsCloudFormationOps(await profileSettings(infra.awsProfile!, infra.region)),
-          adopt: async (s, dir) => {
-            await terraformAdopt(s, dir, terraformEnv({ AWS_PROFILE: infra.awsProfile!, AWS_REGION: infra.region, AWS_CONFIG_FILE: awsConfigFile(), ...(await this.stackSecrets(s)) }));
+    // SIGINT/SIGTERM: the takeover stops after the step it is in (recorded); a running terraform gets one SIGINT.
+    const stop = new AbortController();
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (!stop.signal.aborted) this.progress(`${sig} received: the takeover stops after its current step (a running apply finishes first); re-run to resume`);
+      stop.abort(sig);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    try {
+      for (const stack of targets) {
+        const infra = infrastructureOf(platform, stack);
+        const r = await takeoverStack(
+          {
+            platform,
+            stackDirs,
+            account: profileSettings,
+            cloudFormation: async () => awsCloudFormationOps(await profileSettings(infra.awsProfile!, infra.region)),
+            terraform: async (s) => {
+              const values = await this.stackSecrets(s);
+              const vars = Object.fromEntries(Object.entries(values).map(([k, v]) => [`TF_VAR_${k}`, v]));
+              return {
+                env: terraformEnv({ AWS_PROFILE: infra.awsProfile!, AWS_REGION: infra.region, AWS_CONFIG_FILE: awsConfigFile(), POSTMARK_API_URL: this.postmarkUrl(), ...vars }),
+                values,
+                reader: secretsManagerReader({ profile: infra.awsProfile!, region: infra.region, configFile: awsConfigFile() }),
+                signal: stop.signal,
+              };
+            },
+            recordFile: takeoverFile(platform, this.flags["takeover-file"]),
+            planOnly: this.flags["plan-only"],
+            progress: (l) => this.progress(l),
+            signal: stop.signal,
           },
-          recordFile: takeoverFile(platform, this.flags["takeover-file"]),
-          planOnly: this.flags["plan-only"],
-          progress: (l) => this.progress(l),
-        },
-        stack,
-      );
-      if (r.plan) this.progress(formatTakeoverPlan(r.plan));
-      this.progress(`${stack}: plan ${r.steps.plan}, adopt ${r.steps.adopt}, retain ${r.steps.retain}, detach ${r.steps.detach}`);
-      results.push(r);
+          stack,
+        );
+        this.progress(`${stack}: plan ${r.steps.plan}, adopt ${r.steps.adopt}, retain ${r.steps.retain}, detach ${r.steps.detach}`);
+        results.push(r);
+      }
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
     }
     return { stacks: results };
   }
 
-  /** A partition stack's sensitive variables, for Terraform's environment only. */
-  private async stackSecrets(stack: string): Promise<NodeJS.ProcessEnv> {
-    const p = activePartitions(this.platform()).find((x) => partitionStackName(x) === stack);
+  /** A partition stack's sensitive variables by name (1Password; memory and Terraform's environment only). */
+  private async stackSecrets(stack: string): Promise<Record<string, string>> {
+    const platform = this.platform();
+    if (stack === CORPORATE_STACK)
+      return { postmark_account_token: await this.readSecret(postmarkAccount(platform, platform.corporate.postmarkAccount).tokenRef, `the Postmark account token of ${stack}`) };
+    const p = activePartitions(platform).find((x) => partitionStackName(x) === stack);
     if (!p) return {};
     return {
-      TF_VAR_postmark_account_token: await this.readSecret(partitionPostmarkTokenRef(p), `the Postmark account token of ${stack}`),
-      TF_VAR_email_encryption_key_registry: await this.readSecret(partitionKeyRegistryRef(p), `the key registry of ${stack}`),
+      postmark_account_token: await this.readSecret(partitionPostmarkTokenRef(p), `the Postmark account token of ${stack}`),
+      email_encryption_key_registry: await this.readSecret(partitionKeyRegistryRef(p), `the key registry of ${stack}`),
     };
   }
 }

@@ -7,6 +7,7 @@
 import type { CfnExport, StackResource } from "../../lib/aws/cloudformation";
 import type { LiveRole, LiveSecret } from "../../lib/aws/iam-secrets";
 import type { LiveRecordSet, LiveZone } from "../../lib/aws/route53";
+import type { PlanCounts } from "../../lib/plan-summary";
 import type { SynthesizedResource, SynthesizedStack } from "./synthesized";
 
 export interface LiveView {
@@ -56,6 +57,10 @@ export interface TakeoverPlan {
   readonly creates: PlannedCreate[];
   readonly refusals: string[];
   readonly cloudFormation?: CloudFormationPlan;
+  /** From Terraform's saved plan with the import file (flows/takeover/adopt.ts): in-place updates, attribute names only. */
+  readonly updates?: ReadonlyArray<{ readonly address: string; readonly attributes: string[] }>;
+  /** Terraform's own counts and the write-only secrets' versions (names and numbers, never values). */
+  readonly terraform?: { readonly counts: PlanCounts; readonly secretVersions: string };
 }
 
 const recordId = (zoneId: string, name: string, type: string): string => `${zoneId}_${name}_${type}`;

@@ -1,29 +1,45 @@
 /**
- * The takeover rehearsal on the local AWS (moto on loopback) with the CloudFormation stand-in:
- * the seed's live system is built, then discover → plan → adopt → retain → detach, and afterwards
- * nothing was recreated (zone ids, secret ARNs and values, role ARNs), the consumer's imports
- * resolve to the same values, and a re-run finds every step done.
+ * The takeover rehearsal on the local AWS (moto on loopback), the Postmark sandbox (the dev domain
+ * registered and verified as the live rollout left it, DKIM selector 20260526234343pm), Knot DNS
+ * serving what Route53 holds, and the CloudFormation stand-in: the seed's live system is built,
+ * then discover → plan (with Terraform's own plan) → adopt (the real deploy's Terraform runner) →
+ * retain → detach, interrupted after every step and re-run. Afterwards nothing was recreated (zone
+ * ids, secret ARNs and values, role ARNs), Terraform's second plan is empty, the consumer's imports
+ * resolve to the same values, and nothing was duplicated. One fixture for the whole file.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GetRoleCommand, IAMClient, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { terraformEnv, runTerraform } from "../../lib/terraform";
 import { readTakeover } from "../../lib/takeover/record";
 import { zonesNamed } from "../../lib/aws/route53";
+import { describeDecisions, secretsManagerReader } from "../../lib/aws/secrets";
+import type { CloudFormationOps } from "../../lib/aws/cloudformation";
+import { PostmarkClient } from "../../lib/postmark/client";
 import type { Platform } from "../../platform/model";
-import { findPartition } from "../../platform/names";
+import { findPartition, partitionDomain, ROOT_STACK } from "../../platform/names";
 import { clientConfig } from "../../sandbox/aws/clients";
 import { startLocalAws, type LocalAws } from "../../sandbox/aws/moto";
-import { buildLiveSystem, LEGACY_ROOT_ROLE, OTHER_ROOT_ZONE, txtValue, type FixtureRecord, type LiveSystem } from "../../sandbox/takeover-fixture";
+import { route53DnsHook } from "../../sandbox/aws/publish-dns";
+import { startDnsTree, findKnotd, type DnsTree } from "../../sandbox/dns/knot";
+import { assembleZones } from "../../sandbox/dns/zone";
+import { startSandbox, type RunningSandbox } from "../../sandbox/postmark/server";
+import { regularFilesText } from "../../sandbox/canary";
+import { generatedKeyRegistry } from "../../sandbox/env";
+import { buildLiveSystem, LEGACY_ROOT_ROLE, OTHER_ROOT_ZONE, SEED_DKIM_SELECTORS, txtValue, writeLivePostmarkState, type FixtureRecord, type LiveSystem } from "../../sandbox/takeover-fixture";
 import { sandboxPlatform } from "../../testing/stacks";
+import { secretVersions, withVersions } from "../deploy/terraform-stack";
+import { partitionTarget, registerDomain } from "../register";
 import { synthPlatform } from "../synth";
-import { IMPORT_FILE, terraformAdopt } from "./adopt";
+import { IMPORT_FILE, type TerraformSetup } from "./adopt";
+import { BRIDGE_RESOURCE } from "./detach";
 import { takeoverStack, type TakeoverContext } from "./takeover";
 
 const DEV = "Alpha002-dev-Email";
-jest.setTimeout(180_000);
+const DNS_ROLE = "aws_iam_role.EmailDnsProvisioningRole_role_83F4D6F0";
+jest.setTimeout(300_000);
 
 /** The dev zone's records as the model synthesizes them (register found Postmark's existing domain). */
 function modelRecords(stackDir: string): FixtureRecord[] {
@@ -35,12 +51,44 @@ function modelRecords(stackDir: string): FixtureRecord[] {
     .map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, values: r.type === "TXT" ? r.records.map((v) => txtValue(v.replace(/""/g, ""))) : r.records }));
 }
 
-describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
+/** Regular files below `d` (the state root: Terraform's lock may leave its directory, never a state file). */
+function filesUnder(d: string): string[] {
+  if (!fs.existsSync(d)) return [];
+  return fs
+    .readdirSync(d, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+/** Progress lines with the time they arrived, to measure the steps of interrupted runs. */
+class Lines {
+  readonly all: Array<{ at: number; line: string }> = [];
+  push(line: string): void {
+    this.all.push({ at: Date.now(), line });
+  }
+  at(re: RegExp, from = 0): number {
+    const hit = this.all.find((l) => l.at >= from && re.test(l.line));
+    if (!hit) throw new Error(`no progress line ${re} in:\n${this.all.map((l) => l.line).join("\n")}`);
+    return hit.at;
+  }
+  text(): string {
+    return this.all.map((l) => l.line).join("\n");
+  }
+}
+
+const knot = findKnotd();
+
+(knot ? describe : describe.skip)("takeover rehearsal (moto + Postmark sandbox + Knot + CloudFormation stand-in)", () => {
   let aws: LocalAws;
+  let dns: DnsTree;
+  let postmark: RunningSandbox;
   let dir: string;
   let live: LiveSystem;
   let platform: Platform;
   let stackDirs: Record<string, string>;
+  /** 1Password's values of dev's secrets (the file store of a real run): the live secrets hold the same. */
+  let onePassword: { postmark_account_token: string; email_encryption_key_registry: string };
+  const lines = new Lines();
   const times: Record<string, number> = {};
 
   beforeAll(async () => {
@@ -49,10 +97,35 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
     aws = await startLocalAws(base);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "takeover-"));
     for (const d of ["pre", "run"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
-    times.moto = Date.now() - t;
+    dns = await startDnsTree([base.mailRootDomain], assembleZones([base.mailRootDomain], []), { dir: path.join(dir, "dns") });
+    const devDomain = partitionDomain(base, findPartition(base, "Alpha002", "dev"));
+    const statePath = path.join(dir, "postmark", "state.json");
+    await writeLivePostmarkState(statePath, [{ name: devDomain, selector: SEED_DKIM_SELECTORS.dev }]);
+    onePassword = { postmark_account_token: `live-postmark-token-canary-${process.pid}-${Date.now()}`, email_encryption_key_registry: generatedKeyRegistry() };
+    postmark = await startSandbox({ accountToken: onePassword.postmark_account_token, dnsResolver: dns.address, statePath, dkimBits: 1024 });
+    times.servers = Date.now() - t;
     t = Date.now();
-    const first = synthPlatform({ platform: base, outdir: path.join(dir, "pre", "out"), hcl: false, stacks: [DEV] });
-    live = await buildLiveSystem(aws, base, [{ partition: findPartition(base, "Alpha002", "dev"), records: modelRecords(first.stackDirs[DEV]), dnsRoleName: LEGACY_ROOT_ROLE }]);
+    // register finds the live domain and writes its public values to a scratch context.
+    const contextFile = path.join(dir, "cdktf.json");
+    fs.writeFileSync(contextFile, `${JSON.stringify({ language: "typescript", app: "node dist/main.js", context: {} }, null, 2)}\n`);
+    const reg = await registerDomain({
+      target: partitionTarget(base, "Alpha002", "dev"),
+      client: new PostmarkClient({ accountToken: onePassword.postmark_account_token, apiUrl: postmark.url }),
+      contextFile,
+      dryRun: false,
+      update: false,
+      progress: (l) => lines.push(l),
+    });
+    expect([reg.postmark, reg.entry?.dkimSelector]).toEqual(["found", SEED_DKIM_SELECTORS.dev]);
+    const first = synthPlatform({ platform: base, outdir: path.join(dir, "pre", "out"), contextFile, hcl: false, stacks: [DEV] });
+    live = await buildLiveSystem(aws, base, [
+      {
+        partition: findPartition(base, "Alpha002", "dev"),
+        records: modelRecords(first.stackDirs[DEV]),
+        dnsRoleName: LEGACY_ROOT_ROLE,
+        secretValues: { token: onePassword.postmark_account_token, key: onePassword.email_encryption_key_registry },
+      },
+    ]);
     const dev = live.partitions.dev;
     platform = sandboxPlatform((raw) => {
       raw.rootZone.id = live.rootZoneId;
@@ -61,38 +134,53 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
         EmailEncryptionKeyFallbackRole: dev.roles.EmailEncryptionKeyFallbackRole.name,
       };
     });
-    stackDirs = synthPlatform({ platform, outdir: path.join(dir, "run", "out"), hcl: false, stacks: ["Root", DEV] }).stackDirs;
+    stackDirs = synthPlatform({ platform, outdir: path.join(dir, "run", "out"), contextFile, hcl: false, stacks: ["Root", DEV], stateRoot: path.join(dir, "state-root") }).stackDirs;
     times.fixture = Date.now() - t;
   });
   afterAll(async () => {
+    await postmark?.close();
+    await dns?.stop();
     await aws?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
     process.stderr.write(`takeover rehearsal times (ms): ${JSON.stringify(times)}\n`);
+    process.stderr.write(`takeover rehearsal, the updates the operator saw:\n${[...new Set(lines.all.flatMap((l) => l.line.split("\n")).filter((l) => l.startsWith("  update  ")))].join("\n")}\n`);
   });
 
-  const tfEnv = (profile: string): NodeJS.ProcessEnv =>
-    terraformEnv({ ...aws.env, AWS_PROFILE: profile, TF_VAR_postmark_account_token: "sandbox-token-canary", TF_VAR_email_encryption_key_registry: live.partitions.dev.secretValues.key });
-  function ctx(over: Partial<TakeoverContext> = {}): TakeoverContext {
+  const profileOf = (stack: string): string => (stack === ROOT_STACK ? "Sandbox-Root" : "Sandbox-Alpha002");
+  function setup(stack: string, extra: { signal?: AbortSignal; tee?: (l: string) => void } = {}): TerraformSetup {
+    const values = stack === ROOT_STACK ? {} : onePassword;
+    return {
+      env: terraformEnv({
+        ...aws.env,
+        AWS_PROFILE: profileOf(stack),
+        POSTMARK_API_URL: postmark.url,
+        ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`TF_VAR_${k}`, v])),
+      }),
+      values,
+      reader: secretsManagerReader({ profile: profileOf(stack), region: "us-east-1", configFile: aws.configFile, env: aws.env }),
+      ...extra,
+    };
+  }
+  function ctx(over: Partial<TakeoverContext> & { tee?: (l: string) => void } = {}): TakeoverContext {
+    const { tee, ...rest } = over;
     return {
       platform,
       stackDirs,
       account: async (profile) => clientConfig(aws, profile),
       cloudFormation: async () => live.cloudFormation,
-      adopt: async (stack, stackDir) => {
-        const r = await terraformAdopt(stack, stackDir, tfEnv(stack === "Root" ? "Sandbox-Root" : "Sandbox-Alpha002"));
-        times[`${stack}.apply`] = r.applyMs;
-        times[`${stack}.secondPlan`] = r.secondPlanMs;
-      },
+      terraform: async (stack) => setup(stack, { ...(over.signal ? { signal: over.signal } : {}), ...(tee ? { tee } : {}) }),
       recordFile: path.join(dir, "takeover", "sandbox.json"),
       planOnly: false,
-      ...over,
+      progress: (l) => lines.push(l),
+      ...rest,
     };
   }
+  const smClient = async () => new SecretsManagerClient(await clientConfig(aws, "Sandbox-Alpha002"));
+  const versionCount = async (sm: SecretsManagerClient, id: string) => (await sm.send(new ListSecretVersionIdsCommand({ SecretId: id }))).Versions!.length;
 
   it("--plan-only: Root imports the registrar's zone itself, creates our narrower role beside the legacy one; changes nothing", async () => {
-    const t = Date.now();
     const r = await takeoverStack(ctx({ planOnly: true }), "Root");
-    times["Root.plan"] = Date.now() - t;
+    times["Root.plan"] = (r.times.plan ?? 0) + (r.times.terraformPlan ?? 0);
     expect(r.plan!.refusals).toEqual([]);
     expect(r.plan!.creates.map((c) => c.address).sort()).toEqual([
       "aws_iam_role.AllowCreatingNSRecordsRole_role_DEA78536",
@@ -100,23 +188,24 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
       "aws_route53_record.apex_policy_dmarc_EE97E882",
       "aws_route53_record.apex_policy_spf_44A3215C",
     ]);
-    expect(fs.existsSync(path.join(stackDirs.Root, IMPORT_FILE))).toBe(false);
+    expect(r.plan!.terraform!.counts).toMatchObject({ add: 4, destroy: 0, import: 1 });
+    expect(fs.readdirSync(stackDirs.Root)).toEqual(["cdk.tf.json"]);
+    expect(filesUnder(path.join(dir, "state-root"))).toEqual([]);
     expect(fs.existsSync(ctx().recordFile)).toBe(false);
   });
 
-  it("--plan-only: the dev partition imports every live AWS resource, no refusal, nothing written", async () => {
-    const t = Date.now();
+  it("--plan-only: dev lists every import, the in-place updates by attribute name (the live trust policy differs), what is created; nothing written", async () => {
+    const from = Date.now();
     const r = await takeoverStack(ctx({ planOnly: true }), DEV);
-    times[`${DEV}.plan`] = Date.now() - t;
+    times[`${DEV}.planOnly`] = Date.now() - from;
     expect(r.plan!.refusals).toEqual([]);
     const ids = Object.fromEntries(r.plan!.imports.map((i) => [i.address, i.id]));
     const dev = live.partitions.dev;
     expect(ids["aws_route53_zone.partition_zone"]).toBe(dev.zoneId);
     expect(ids["aws_route53_record.ns_delegation_ns_23B72064"]).toBe(`${live.rootZoneId}_dev.ardamails.com_NS`);
     expect(ids["aws_secretsmanager_secret.EmailPostmarkAccountToken_secret_847F3410"]).toBe(dev.secretArns.token);
-    expect(ids["aws_iam_role.EmailDnsProvisioningRole_role_83F4D6F0"]).toBe(LEGACY_ROOT_ROLE);
+    expect(ids[DNS_ROLE]).toBe(LEGACY_ROOT_ROLE);
     expect(r.plan!.imports).toHaveLength(10);
-    expect(r.plan!.imports.find((i) => i.address === "aws_route53_record.ns_delegation_ns_23B72064")!.logicalId).toBeUndefined();
     expect(r.plan!.creates.map((c) => c.address).sort()).toEqual([
       "aws_iam_role_policy.EmailDnsProvisioningRole_policy_366AA552",
       "aws_iam_role_policy.EmailEncryptionKeyFallbackRole_policy_7762B5B4",
@@ -124,7 +213,18 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
       "aws_secretsmanager_secret_version.EmailPostmarkAccountToken_value_903AB8A9",
       "postmark_domain_verification.sending_domain_verification_F8C30178",
     ]);
-    expect(r.plan!.cloudFormation!.retain).toContain("NsDelegation");
+    expect(r.plan!.terraform!.counts).toMatchObject({ import: 10, add: 5, destroy: 0 });
+    // What the operator reads: the lines of the plan (names only, never a value).
+    const shown = lines.text();
+    expect(shown).toContain(`${DEV}: 10 to import, 5 to create, 0 refused`);
+    expect(shown).toMatch(new RegExp(`\\n  update  ${DNS_ROLE.replace(/\./g, "\\.")} \\([^)]*assume_role_policy[^)]*\\)`));
+    expect(shown).toMatch(/\n {2}update {2}aws_iam_role\.EmailEncryptionKeyFallbackRole_role_76697938 \([^)]*assume_role_policy[^)]*\)/);
+    expect(shown).toContain(
+      "  create  aws_secretsmanager_secret_version.EmailPostmarkAccountToken_value_903AB8A9 (writes the value from 1Password as a new AWSCURRENT version of the adopted secret (Secrets Manager keeps the live one as AWSPREVIOUS; the secret and its ARN stay); 1Password's value is the live one (compared in memory): the new version holds the same value)",
+    );
+    expect(shown).toContain(
+      `  terraform plan: 5 to add, ${r.plan!.updates!.length} to change, 0 to destroy, 10 to import; secrets: Alpha002-dev-I-EmailEncryptionKey new (version 1); Alpha002-dev-EmailPostmarkAccountToken new (version 1)`,
+    );
     expect(r.plan!.cloudFormation!.delete.sort()).toEqual([
       "EmailDnsProvisioningRoleDefaultPolicy",
       "EmailEncryptionKeyFallbackRoleDefaultPolicy",
@@ -132,12 +232,37 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
       "NsDelegationProviderLogGroup",
       "NsDelegationProviderRole",
     ]);
-    expect(fs.existsSync(path.join(stackDirs[DEV], IMPORT_FILE))).toBe(false);
+    // Nothing changed: no file in the stack directory, no state, no record, no CloudFormation update, one version per secret.
+    expect(fs.readdirSync(stackDirs[DEV])).toEqual(["cdk.tf.json"]);
+    expect(filesUnder(path.join(dir, "state-root"))).toEqual([]);
+    expect(fs.existsSync(ctx().recordFile)).toBe(false);
+    expect(live.cloudFormation.updates).toBe(0);
+    const sm = await smClient();
+    expect([await versionCount(sm, dev.secretArns.token), await versionCount(sm, dev.secretArns.key)]).toEqual([1, 1]);
+    sm.destroy();
+  });
+
+  it("--plan-only refuses a model that would replace an imported resource, naming it — nothing written", async () => {
+    // The model's role path differs from the live role's ("/"): Terraform can only replace it (path forces a new role).
+    const tampered = path.join(dir, "tampered", DEV);
+    fs.mkdirSync(tampered, { recursive: true });
+    const j = JSON.parse(fs.readFileSync(path.join(stackDirs[DEV], "cdk.tf.json"), "utf8")) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+    j.resource.aws_iam_role[DNS_ROLE.split(".")[1]].path = "/mail/";
+    fs.writeFileSync(path.join(tampered, "cdk.tf.json"), JSON.stringify(j));
+    const err = await takeoverStack(ctx({ planOnly: true, stackDirs: { ...stackDirs, [DEV]: tampered } }), DEV).catch((e: Error) => e);
+    expect((err as Error).message).toContain(
+      `${DEV}: the takeover is refused — live and model disagree:\n  ${DNS_ROLE}: Terraform would replace this live resource instead of adopting it (delete+create)`,
+    );
+    expect(lines.text()).toContain(`  REFUSED ${DNS_ROLE}: Terraform would replace this live resource`);
+    expect(fs.readdirSync(tampered)).toEqual(["cdk.tf.json"]);
+    expect(fs.existsSync(ctx().recordFile)).toBe(false);
     expect(live.cloudFormation.updates).toBe(0);
   });
 
   it("adopts Root on the local AWS: the first apply imports the live zone, the second plan is empty", async () => {
     const r = await takeoverStack(ctx(), "Root");
+    times["Root.apply"] = r.times.apply!;
+    times["Root.secondPlan"] = r.times.secondPlan!;
     expect(r.steps).toEqual({ plan: "done", adopt: "done", retain: "done", detach: "not-needed" });
     // RootConfiguration is only retained: its other zone and the legacy role stay CloudFormation's, nothing deleted.
     expect(r.plan!.cloudFormation).toEqual({ stackName: "RootConfiguration", mode: "retain-only", retain: ["ArdamailsComZone"], delete: [], exports: [] });
@@ -155,94 +280,167 @@ describe("takeover rehearsal (moto + CloudFormation stand-in)", () => {
     expect(again.steps).toEqual({ plan: "already", adopt: "already", retain: "already", detach: "not-needed" });
   });
 
-  it("dev: imports planned against moto (nothing destroyed or replaced), then CloudFormation lets go — resumed after an interruption", async () => {
-    // The partition's first apply needs the Postmark sandbox for postmark_domain_verification (not wired here):
-    // its adoption step is the Terraform plan with the import file, checked; the CloudFormation half then runs on the stand-in.
+  it("dev, interrupted after each step and re-run: adopted with nothing recreated or duplicated, second plan empty, the exports still resolve", async () => {
+    const dev = live.partitions.dev;
     const cfn = live.cloudFormation;
-    let calls = 0;
-    const interrupted: TakeoverContext["cloudFormation"] = async () => ({
+    const before = cfn.resolveImports(dev.consumerStack);
+    const record = () => readTakeover(ctx().recordFile, platform).stacks[DEV]?.steps ?? {};
+    const interruptOn = (re: RegExp) => {
+      const stop = new AbortController();
+      return { stop, progress: (l: string) => (lines.push(l), re.test(l) ? stop.abort("SIGINT") : undefined) };
+    };
+    const sm = await smClient();
+
+    // 1. After the plan: the record says planned, the import file is written, nothing applied.
+    let t0 = Date.now();
+    const afterPlan = interruptOn(/^Alpha002-dev-Email: planned —/);
+    await expect(takeoverStack(ctx({ signal: afterPlan.stop.signal, progress: afterPlan.progress }), DEV)).rejects.toThrow(`${DEV}: takeover interrupted (SIGINT) after plan; sandbox.json records it`);
+    times[`${DEV}.plan`] = lines.at(/^Alpha002-dev-Email: planned —/, t0) - t0;
+    expect(Object.keys(record())).toEqual(["planned"]);
+    expect(fs.readFileSync(path.join(stackDirs[DEV], IMPORT_FILE), "utf8")).toContain(dev.zoneId);
+    expect(await versionCount(sm, dev.secretArns.token)).toBe(1);
+
+    // 2. During the adopt: the interrupt arrives as the apply completes — Terraform finishes, the second plan is
+    //    stopped, the record does not say adopted.
+    t0 = Date.now();
+    const duringAdopt = new AbortController();
+    const tee = (l: string): void => {
+      if (/Apply complete!/.test(l)) {
+        lines.push("[test] apply complete");
+        duringAdopt.abort("SIGINT");
+      }
+    };
+    await expect(takeoverStack(ctx({ signal: duringAdopt.signal, tee }), DEV)).rejects.toThrow("terraform plan was interrupted");
+    times[`${DEV}.apply`] = lines.at(/^\[test\] apply complete/, t0) - lines.at(/^Alpha002-dev-Email: planned —/, t0);
+    expect(Object.keys(record())).toEqual(["planned"]);
+    expect(fs.readFileSync(path.join(stackDirs[DEV], "apply.log"), "utf8")).toMatch(/Apply complete! Resources: 10 imported, 5 added, \d+ changed, 0 destroyed\./);
+
+    // 3. The re-run plans again (nothing left to import or create), the second plan is empty; interrupted after retain.
+    t0 = Date.now();
+    const afterRetain = interruptOn(/^Alpha002-dev-Email: retain done/);
+    await expect(takeoverStack(ctx({ signal: afterRetain.stop.signal, progress: afterRetain.progress }), DEV)).rejects.toThrow(`after retain`);
+    expect(lines.text()).toMatch(/Alpha002-dev-Email: \d+ to import, 0 to create, 0 refused/);
+    expect(lines.text()).toContain(
+      "  terraform plan: 0 to add, 0 to change, 0 to destroy; secrets: Alpha002-dev-I-EmailEncryptionKey same as 1Password (version 1); Alpha002-dev-EmailPostmarkAccountToken same as 1Password (version 1)",
+    );
+    const adoptedAt = lines.at(/^Alpha002-dev-Email: adopted —/, t0);
+    times[`${DEV}.replan`] = lines.at(/^Alpha002-dev-Email: planned —/, t0) - t0;
+    times[`${DEV}.secondPlan`] = adoptedAt - lines.at(/^Alpha002-dev-Email: planned —/, t0);
+    times[`${DEV}.retain`] = lines.at(/^Alpha002-dev-Email: retain done/, t0) - adoptedAt;
+    expect(Object.keys(record())).toEqual(["planned", "adopted", "retained"]);
+
+    // 4. Mid-detach, twice: the bridge update lost before CloudFormation got it, then lost after it went through.
+    let mode: "before" | "after" | "pass" = "before";
+    const flaky: CloudFormationOps = {
       describeStack: (n) => cfn.describeStack(n),
       getTemplate: (n) => cfn.getTemplate(n),
       listExports: () => cfn.listExports(),
       listImports: (n) => cfn.listImports(n),
-      updateStack: async (n, t) => {
-        // The second update (the detach) is interrupted once: retain went through.
-        if (++calls === 2) throw new Error("connection reset (interrupted)");
-        return cfn.updateStack(n, t);
+      updateStack: async (n, tpl) => {
+        if (mode === "before") throw new Error("connection reset before UpdateStack reached CloudFormation");
+        const answer = await cfn.updateStack(n, tpl);
+        if (mode === "after") throw new Error("connection reset after UpdateStack went through");
+        return answer;
       },
-    });
-    const before = cfn.resolveImports(live.partitions.dev.consumerStack);
-    const adopt: TakeoverContext["adopt"] = async (_s, stackDir) => {
-      const env = tfEnv("Sandbox-Alpha002");
-      const init = await runTerraform(["init", "-input=false", "-no-color"], { cwd: stackDir, env });
-      expect(init.stderr).toBe("");
-      const t = Date.now();
-      const plan = await runTerraform(["plan", "-input=false", "-no-color"], { cwd: stackDir, env });
-      times[`${DEV}.importPlan`] = Date.now() - t;
-      expect(plan.stderr).toBe("");
-      expect(plan.stdout).toMatch(/Plan: 10 to import, 5 to add, \d+ to change, 0 to destroy\./);
-      expect(plan.stdout).not.toMatch(/must be replaced/);
-      expect(plan.stdout).not.toContain(live.partitions.dev.secretValues.token);
     };
-    const t = Date.now();
-    await expect(takeoverStack(ctx({ adopt, cloudFormation: interrupted }), DEV)).rejects.toThrow("connection reset (interrupted)");
-    times[`${DEV}.untilInterrupted`] = Date.now() - t;
-    expect(readTakeover(ctx().recordFile, platform).stacks[DEV].steps).toEqual({ planned: expect.any(String), adopted: expect.any(String), retained: expect.any(String) });
-    const t2 = Date.now();
-    const r = await takeoverStack(
-      ctx({
-        adopt: async () => {
-          throw new Error("adopt must not run again");
-        },
-        cloudFormation: interrupted,
-      }),
-      DEV,
-    );
-    times[`${DEV}.resume`] = Date.now() - t2;
-    expect(r.steps).toEqual({ plan: "already", adopt: "already", retain: "already", detach: "done" });
-    const importFile = fs.readFileSync(path.join(stackDirs[DEV], IMPORT_FILE), "utf8");
-    expect(importFile).toContain(live.partitions.dev.zoneId);
-    // No secret value in what the takeover writes (import file, record).
-    for (const text of [importFile, fs.readFileSync(ctx().recordFile, "utf8")]) {
-      expect(text).not.toContain(live.partitions.dev.secretValues.token);
-      expect(text).not.toContain(live.partitions.dev.secretValues.key);
-    }
+    await expect(takeoverStack(ctx({ cloudFormation: async () => flaky }), DEV)).rejects.toThrow("connection reset before");
+    expect(cfn.managedResources(DEV)).not.toEqual([BRIDGE_RESOURCE]);
+    mode = "after";
+    t0 = Date.now();
+    await expect(takeoverStack(ctx({ cloudFormation: async () => flaky }), DEV)).rejects.toThrow("connection reset after");
+    times[`${DEV}.detach`] = Date.now() - t0;
+    expect(Object.keys(record())).toEqual(["planned", "adopted", "retained"]);
+    mode = "pass";
 
-    // CloudFormation: only the bridge left, the delegation mechanism and its own policies deleted, exports unchanged.
-    expect(cfn.managedResources(DEV)).toEqual(["ArdaMailTakeoverBridge"]);
+    // 5. The last re-run finds every step done (the bridge recognised from the template) and records it.
+    const r = await takeoverStack(ctx({ cloudFormation: async () => flaky }), DEV);
+    expect(r.steps).toEqual({ plan: "already", adopt: "already", retain: "already", detach: "already" });
+    expect(Object.keys(record())).toEqual(["planned", "adopted", "retained", "detached"]);
+
+    // CloudFormation: only the bridge left, the delegation mechanism and its own policies deleted once, exports unchanged.
+    expect(cfn.managedResources(DEV)).toEqual([BRIDGE_RESOURCE]);
     expect(cfn.deleted.sort()).toEqual(
       ["EmailDnsProvisioningRoleDefaultPolicy", "EmailEncryptionKeyFallbackRoleDefaultPolicy", "NsDelegationProviderFunction", "NsDelegationProviderLogGroup", "NsDelegationProviderRole"].map(
         (x) => `${DEV}/${x}`,
       ),
     );
-    expect(cfn.resolveImports(live.partitions.dev.consumerStack)).toEqual(before);
+    expect(cfn.resolveImports(dev.consumerStack)).toEqual(before);
+    expect(before["Alpha002-dev-API-EmailDnsProvisioningRoleArn"]).toBe(dev.roles.EmailDnsProvisioningRole.arn);
 
-    // Nothing recreated: the same zone, secrets (ARNs and values) and roles (ARNs) in moto.
-    const dev = live.partitions.dev;
+    // Nothing recreated: the same zone, secrets (ARNs and values) and roles (ARNs) in moto; one version written per secret.
     const cfg = await clientConfig(aws, "Sandbox-Alpha002");
     expect((await zonesNamed(cfg, "dev.ardamails.com")).map((z) => z.id)).toEqual([dev.zoneId]);
-    const sm = new SecretsManagerClient(cfg);
-    const token = await sm.send(new GetSecretValueCommand({ SecretId: dev.secretArns.token }));
-    expect([token.ARN, token.SecretString]).toEqual([dev.secretArns.token, dev.secretValues.token]);
-    expect((await sm.send(new GetSecretValueCommand({ SecretId: dev.secretArns.key }))).SecretString).toBe(dev.secretValues.key);
+    for (const [arn, value] of [
+      [dev.secretArns.token, dev.secretValues.token],
+      [dev.secretArns.key, dev.secretValues.key],
+    ]) {
+      const cur = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
+      expect([cur.ARN, cur.SecretString]).toEqual([arn, value]);
+      expect((await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: "AWSPREVIOUS" }))).SecretString).toBe(value);
+      expect(await versionCount(sm, arn)).toBe(2);
+    }
     sm.destroy();
     const iam = new IAMClient(cfg);
     for (const role of Object.values(dev.roles)) {
-      expect((await iam.send(new GetRoleCommand({ RoleName: role.name }))).Role!.Arn).toBe(role.arn);
-      // CloudFormation's inline policy went with the detach (Terraform's own policy replaces it on apply).
-      expect((await iam.send(new ListRolePoliciesCommand({ RoleName: role.name }))).PolicyNames).toEqual([]);
+      const got = (await iam.send(new GetRoleCommand({ RoleName: role.name }))).Role!;
+      expect(got.Arn).toBe(role.arn);
+      // The trust policy was tightened in place (the model's ArnLike condition), not by replacing the role.
+      expect(decodeURIComponent(got.AssumeRolePolicyDocument!)).toContain("aws:PrincipalArn");
+      // CloudFormation's inline policy went with the detach; Terraform's own one (created by the adopt) stays.
+      expect((await iam.send(new ListRolePoliciesCommand({ RoleName: role.name }))).PolicyNames).toHaveLength(1);
     }
     iam.destroy();
-    expect(before["Alpha002-dev-API-EmailDnsProvisioningRoleArn"]).toBe(dev.roles.EmailDnsProvisioningRole.arn);
+    // register found the live Postmark domain; nothing created there.
+    expect((await new PostmarkClient({ accountToken: onePassword.postmark_account_token, apiUrl: postmark.url }).listDomains()).map((d) => d.Name)).toEqual(["dev.ardamails.com"]);
 
-    const again = await takeoverStack(
-      ctx({
-        adopt: async () => {
-          throw new Error("adopt must not run again");
-        },
-      }),
-      DEV,
+    // A deploy-style plan afterwards: the secrets are 1Password's (no new version), and it exits 0 (no changes).
+    const run = withVersions({ stack: DEV, dir: stackDirs[DEV], env: setup(DEV).env }, await secretVersions({ stack: DEV, dir: stackDirs[DEV], env: setup(DEV).env }, onePassword, setup(DEV).reader));
+    const plan = await runTerraform(["plan", "-input=false", "-no-color", "-detailed-exitcode"], { cwd: run.dir, env: run.env });
+    expect([plan.code, plan.stderr]).toEqual([0, ""]);
+    expect(describeDecisions(await secretVersions(run, onePassword, setup(DEV).reader))).toBe(
+      "Alpha002-dev-I-EmailEncryptionKey same as 1Password (version 1); Alpha002-dev-EmailPostmarkAccountToken same as 1Password (version 1)",
     );
-    expect(again.steps).toEqual({ plan: "already", adopt: "already", retain: "already", detach: "already" });
+  });
+
+  it("the DNS the sandbox verifies against is what Route53 holds after the takeover", async () => {
+    const follower = route53DnsHook(aws, platform, dns.dir)({ stack: DEV, infrastructure: "Alpha002", zoneName: "dev.ardamails.com" });
+    expect(await follower.stop({ PartitionMailZoneId: live.partitions.dev.zoneId })).toMatch(/record sets of ardamails\.com, dev\.ardamails\.com read back from the local AWS's Route53/);
+    const client = new PostmarkClient({ accountToken: onePassword.postmark_account_token, apiUrl: postmark.url });
+    const [d] = await client.listDomains();
+    expect((await client.verifyReturnPath(d.ID)).ReturnPathDomainVerified).toBe(true);
+  });
+
+  it("why the secret versions are created, not imported: importing a live version puts its value into the saved plan and replaces it", async () => {
+    const probe = `import-probe-canary-${process.pid}`;
+    const sm = await smClient();
+    const arn = (await sm.send(new CreateSecretCommand({ Name: "takeover-import-probe", SecretString: probe }))).ARN!;
+    const versionId = (await sm.send(new ListSecretVersionIdsCommand({ SecretId: arn }))).Versions![0].VersionId!;
+    sm.destroy();
+    const tf = fs.mkdtempSync(path.join(os.tmpdir(), "takeover-import-probe-"));
+    try {
+      fs.writeFileSync(
+        path.join(tf, "main.tf.json"),
+        JSON.stringify({
+          provider: { aws: [{ region: "us-east-1" }] },
+          variable: { v: { type: "string", sensitive: true, ephemeral: true } },
+          resource: { aws_secretsmanager_secret_version: { x: { secret_id: arn, secret_string_wo: "${var.v}", secret_string_wo_version: 1 } } },
+          import: [{ to: "aws_secretsmanager_secret_version.x", id: `${arn}|${versionId}` }],
+        }),
+      );
+      const env = terraformEnv({ ...aws.env, AWS_PROFILE: "Sandbox-Alpha002", TF_VAR_v: probe });
+      expect((await runTerraform(["init", "-input=false", "-no-color"], { cwd: tf, env })).code).toBe(0);
+      expect((await runTerraform(["plan", "-input=false", "-no-color", "-out=probe.tfplan"], { cwd: tf, env })).code).toBe(0);
+      const shown = (await runTerraform(["show", "-json", "probe.tfplan"], { cwd: tf, env })).stdout;
+      expect((JSON.parse(shown) as { resource_changes: Array<{ change: { actions: string[] } }> }).resource_changes.map((c) => c.change.actions)).toEqual([["delete", "create"]]);
+      expect(shown.includes(probe)).toBe(true);
+    } finally {
+      fs.rmSync(tf, { recursive: true, force: true });
+    }
+  });
+
+  it("no secret value in any progress line, import file, plan, state, apply log or record the takeover wrote", () => {
+    const written = regularFilesText(dir) + lines.text();
+    for (const v of Object.values(onePassword)) expect(written.includes(v)).toBe(false);
+    expect(fs.existsSync(path.join(dir, "state-root", "state", "sandbox", "Alpha002", `${DEV}.tfstate`))).toBe(true);
   });
 });
