@@ -26,7 +26,7 @@ export const IMPORT_FILE = "takeover-imports.tf.json";
 /** Write (or remove, when there is nothing to import) the stack's import file. Idempotent. */
 export function writeImportFile(stackDir: string, plan: TakeoverPlan): string | undefined {
   const file = path.join(stackDir, IMPORT_FILE);
-  if (!plan.imports.length) {
+  if (!importBlocks(plan).import.length) {
     fs.rmSync(file, { force: true });
     return undefined;
   }

@@ -15,6 +15,7 @@ import { synthPlatform } from "../synth";
 import { IMPORT_FILE, writeImportFile } from "./adopt";
 import { importBlocks, planTakeover, type LiveView } from "./plan";
 import { readSynthesizedStack, type SynthesizedStack } from "./synthesized";
+import { formatTakeoverPlan } from "./takeover";
 
 const ROOT_ZONE = "Z0721066239FWCD47EJDX";
 const ALPHA002 = "139852620346";
@@ -96,6 +97,9 @@ describe("takeover on the real model: the live zone ids and role names it record
     expect(plan.refusals).toEqual([]);
     const file = importBlocks(plan).import;
     expect(file.filter((i) => i.to === ZONE)).toEqual([]);
+    // The operator still sees the zone among the imports, as the stack's own.
+    expect(plan.imports).toContainEqual({ address: ZONE, id: LIVE.stage.zone, byStack: true, logicalId: "PartitionMailZone0" });
+    expect(formatTakeoverPlan(plan)).toContain(`  import  ${ZONE} ← ${LIVE.stage.zone} (the stack's own import block: the model records this id)`);
     const all = [...stage.imports, ...file].map((i) => i.to);
     expect(new Set(all).size).toBe(all.length);
     const records = file.filter((i) => i.to.startsWith("aws_route53_record.") && !i.to.startsWith("aws_route53_record.ns_delegation"));
@@ -136,10 +140,12 @@ describe("takeover on the real model: the live zone ids and role names it record
 
   it("a live role whose name the model does not record is refused naming the live role; recording it in adoptedRoleNames imports it", () => {
     const stage = real[LIVE.stage.stack];
-    const refused = planTakeover(stage, liveView(stage, "stage.ardamails.com", [LIVE.stage.zone], { [DNS_ROLE]: LIVE.stage.dnsRole, [FALLBACK_ROLE]: STAGE_FALLBACK_EXAMPLE }));
-    // What the operator reads today: the live name and ARN — not the model field to set (see the README).
+    const refused = planTakeover(stage, liveView(stage, "stage.ardamails.com", [LIVE.stage.zone], { [DNS_ROLE]: LIVE.stage.dnsRole, [FALLBACK_ROLE]: STAGE_FALLBACK_EXAMPLE }), {
+      partition: "stage",
+    });
+    // The operator reads the live name, its ARN and the model field that keeps it.
     expect(refused.refusals).toEqual([
-      `${FALLBACK_ROLE}: the live role ${STAGE_FALLBACK_EXAMPLE} does not have the model's name prefix Alpha002-stage-EmailKeyFallback- — importing it would replace the role and change its ARN (arn:aws:iam::${ALPHA002}:role/${STAGE_FALLBACK_EXAMPLE})`,
+      `${FALLBACK_ROLE}: the live role ${STAGE_FALLBACK_EXAMPLE} does not have the model's name prefix Alpha002-stage-EmailKeyFallback- — importing it would replace the role and change its ARN (arn:aws:iam::${ALPHA002}:role/${STAGE_FALLBACK_EXAMPLE}); keep it: set partitions.stage.adoptedRoleNames.EmailEncryptionKeyFallbackRole to "${STAGE_FALLBACK_EXAMPLE}" in the model`,
     ]);
     const raw = ardaRaw();
     raw.partitions.find((p: { name: string }) => p.name === "stage").adoptedRoleNames.EmailEncryptionKeyFallbackRole = STAGE_FALLBACK_EXAMPLE;

@@ -108,7 +108,9 @@ describe("takeover plan (synthesized stack × live view)", () => {
     };
     const plan = planTakeover(root, live, { retainOnly: true });
     expect(plan.cloudFormation).toEqual({ stackName: "RootConfiguration", mode: "retain-only", retain: ["ArdamailsZone"], delete: [], exports: [] });
-    expect(plan.imports.map((i) => i.address)).toEqual(["aws_route53_record.apex_policy_spf_44A3215C"]);
+    // The zone is listed as the stack's own import (Root's block), the record through the import file.
+    expect(plan.imports.map((i) => `${i.address}${i.byStack ? " (own block)" : ""}`)).toEqual(["aws_route53_record.apex_policy_spf_44A3215C", "aws_route53_zone.mail_root_zone (own block)"]);
+    expect(importBlocks(plan).import.map((i) => i.to)).toEqual(["aws_route53_record.apex_policy_spf_44A3215C"]);
   });
 
   it("plans creation when nothing is live (no CloudFormation stack)", () => {

@@ -28,6 +28,8 @@ export interface PlannedImport {
   readonly id: string;
   /** CloudFormation's logical id of the same resource, when CloudFormation owns it. */
   readonly logicalId?: string;
+  /** The stack's own `import` block adopts it (a zone id the model records): listed, not written again. */
+  readonly byStack?: true;
 }
 
 export interface PlannedCreate {
@@ -69,7 +71,17 @@ function logicalIdOf(cfn: LiveView["cloudFormation"], type: string, physicalId: 
   return cfn?.resources.find((r) => r.type === type && r.physicalId === physicalId)?.logicalId;
 }
 
-export function planTakeover(synth: SynthesizedStack, live: LiveView, opts: { retainOnly?: boolean } = {}): TakeoverPlan {
+export interface PlanOptions {
+  /** RootConfiguration keeps what is not mail's: its adopted resources are only retained. */
+  readonly retainOnly?: boolean;
+  /** The partition of a partition stack: refusals then name the model field that fixes them. */
+  readonly partition?: string;
+}
+
+/** The model's keys for adopted role names, by the role's construct id. */
+const ADOPTABLE_ROLES = new Set(["EmailDnsProvisioningRole", "EmailEncryptionKeyFallbackRole"]);
+
+export function planTakeover(synth: SynthesizedStack, live: LiveView, opts: PlanOptions = {}): TakeoverPlan {
   const imports: PlannedImport[] = [];
   const creates: PlannedCreate[] = [];
   const refusals: string[] = [];
@@ -100,6 +112,7 @@ export function planTakeover(synth: SynthesizedStack, live: LiveView, opts: { re
         zoneIds.set(r.address, modelId);
         const logicalId = logicalIdOf(cfn, "AWS::Route53::HostedZone", modelId);
         if (logicalId) selfImported.push(logicalId);
+        imports.push({ address: r.address, id: modelId, byStack: true, ...(logicalId ? { logicalId } : {}) });
       }
       continue; // the stack's own import block adopts it
     }
@@ -163,8 +176,10 @@ export function planTakeover(synth: SynthesizedStack, live: LiveView, opts: { re
     }
     const matches = id.name ? id.name === role.name : id.namePrefix !== undefined && role.name.startsWith(id.namePrefix);
     if (!matches) {
+      const fix =
+        opts.partition && ADOPTABLE_ROLES.has(id.constructId) ? `; keep it: set partitions.${opts.partition}.adoptedRoleNames.${id.constructId} to "${role.name}" in the model` : "";
       refusals.push(
-        `${r.address}: the live role ${role.name} does not have the model's ${id.name ? `name ${id.name}` : `name prefix ${id.namePrefix}`} — importing it would replace the role and change its ARN (${role.arn})`,
+        `${r.address}: the live role ${role.name} does not have the model's ${id.name ? `name ${id.name}` : `name prefix ${id.namePrefix}`} — importing it would replace the role and change its ARN (${role.arn})${fix}`,
       );
       continue;
     }
@@ -223,5 +238,5 @@ function cloudFormationPlan(stackName: string, cfn: NonNullable<LiveView["cloudF
 
 /** Terraform JSON import blocks for the plan's imports (written beside the synthesized stack). */
 export function importBlocks(plan: TakeoverPlan): { import: Array<{ to: string; id: string }> } {
-  return { import: plan.imports.map((i) => ({ to: i.address, id: i.id })) };
+  return { import: plan.imports.filter((i) => !i.byStack).map((i) => ({ to: i.address, id: i.id })) };
 }

@@ -88,7 +88,10 @@ export async function takeoverStack(ctx: TakeoverContext, stack: string): Promis
     let t = Date.now();
     const synth = readSynthesizedStack(stack, path.join(dir, "cdk.tf.json"));
     // RootConfiguration keeps what is not mail's: its adopted zone is only retained, never bridged.
-    plan = planTakeover(synth, await discover(ctx.platform, synth, ctx.account, await ctx.cloudFormation(stack)), { retainOnly: stack === ROOT_STACK });
+    plan = planTakeover(synth, await discover(ctx.platform, synth, ctx.account, await ctx.cloudFormation(stack)), {
+      retainOnly: stack === ROOT_STACK,
+      ...partitionOfStack(ctx.platform, stack),
+    });
     times.plan = Date.now() - t;
     if (plan.refusals.length) throw refused(stack, plan.refusals);
     const setup = await ctx.terraform(stack);
@@ -199,7 +202,7 @@ export function takeoverTargets(platform: Platform, stack: string | undefined, a
 /** One line per planned action, for the operator (ids, names and ARNs only — never a value). */
 export function formatTakeoverPlan(plan: TakeoverPlan): string {
   const lines = [`${plan.stack}: ${plan.imports.length} to import, ${plan.creates.length} to create, ${plan.refusals.length} refused`];
-  for (const i of plan.imports) lines.push(`  import  ${i.address} ← ${i.id}`);
+  for (const i of plan.imports) lines.push(`  import  ${i.address} ← ${i.id}${i.byStack ? " (the stack's own import block: the model records this id)" : ""}`);
   for (const c of plan.creates) lines.push(`  create  ${c.address} (${c.why})`);
   for (const u of plan.updates ?? []) lines.push(`  update  ${u.address} (${u.attributes.join(", ")})`);
   if (plan.terraform) lines.push(`  terraform plan: ${formatPlan(plan.terraform.counts)}; secrets: ${plan.terraform.secretVersions}`);
@@ -215,4 +218,10 @@ export function formatTakeoverPlan(plan: TakeoverPlan): string {
     lines.push(`  CloudFormation ${cfn.stackName}: the bridge keeps ${cfn.exports.length} exports: ${cfn.exports.map((e) => `${e.name}=${e.value}`).join(", ") || "—"}`);
   } else lines.push(`  CloudFormation: no stack to detach`);
   return lines.join("\n");
+}
+
+/** `{ partition }` for a partition stack (refusals name its model fields), `{}` otherwise. */
+function partitionOfStack(platform: Platform, stack: string): { partition?: string } {
+  const p = activePartitions(platform).find((x) => partitionStackName(x) === stack);
+  return p ? { partition: p.name } : {};
 }
