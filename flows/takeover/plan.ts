@@ -176,8 +176,7 @@ export function planTakeover(synth: SynthesizedStack, live: LiveView, opts: Plan
     }
     const matches = id.name ? id.name === role.name : id.namePrefix !== undefined && role.name.startsWith(id.namePrefix);
     if (!matches) {
-      const fix =
-        opts.partition && ADOPTABLE_ROLES.has(id.constructId) ? `; keep it: set partitions.${opts.partition}.adoptedRoleNames.${id.constructId} to "${role.name}" in the model` : "";
+      const fix = opts.partition && ADOPTABLE_ROLES.has(id.constructId) ? `; keep it: set partitions.${opts.partition}.adoptedRoleNames.${id.constructId} to "${role.name}" in the model` : "";
       refusals.push(
         `${r.address}: the live role ${role.name} does not have the model's ${id.name ? `name ${id.name}` : `name prefix ${id.namePrefix}`} — importing it would replace the role and change its ARN (${role.arn})${fix}`,
       );
