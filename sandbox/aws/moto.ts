@@ -6,10 +6,10 @@
  */
 import { spawnDaemon } from "../daemon";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Platform } from "../../platform/model";
+import { freeLoopbackPort } from "../ports";
 
 export interface LocalAws {
   /** `http://127.0.0.1:<port>` */
@@ -46,14 +46,6 @@ export function findMotoServer(envPath: string = process.env.PATH ?? ""): string
     }
   }
   return undefined;
-}
-
-async function freeTcpPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((res, rej) => server.once("error", rej).listen(0, "127.0.0.1", () => res()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((res) => server.close(() => res()));
-  return port;
 }
 
 /** The config file: the base profile, then one profile per model `awsProfile`, in its account. */
@@ -95,7 +87,7 @@ export async function startLocalAws(platform: Platform, opts: { dir?: string } =
   fs.writeFileSync(configFile, localAwsConfig(platform));
   fs.writeFileSync(credentialsFile, "");
 
-  const port = await freeTcpPort();
+  const port = await freeLoopbackPort();
   const endpoint = `http://127.0.0.1:${port}`;
   const daemon = spawnDaemon(moto, ["-H", "127.0.0.1", "-p", String(port)], { ...process.env, PYTHONUNBUFFERED: "1" });
   const { child } = daemon;

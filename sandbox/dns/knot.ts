@@ -4,13 +4,13 @@
  * high port, and loads plain zone files; `update()` rewrites them and reloads through knotc.
  */
 import { spawnSync, type ChildProcess } from "node:child_process";
-import * as dgram from "node:dgram";
 import { Resolver } from "node:dns/promises";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { renderZoneFile, type Zone } from "./zone";
 import { spawnDaemon } from "../daemon";
+import { freeLoopbackPort, isAddressInUse } from "../ports";
 
 export const KNOTD_CANDIDATES = ["/usr/sbin/knotd", "/usr/local/sbin/knotd"];
 
@@ -27,14 +27,6 @@ export interface DnsServer {
   /** Replace the served zones (same port). */
   update(zones: readonly Zone[]): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket("udp4");
-  await new Promise<void>((res) => s.bind(0, "127.0.0.1", () => res()));
-  const port = s.address().port;
-  await new Promise<void>((res) => s.close(() => res()));
-  return port;
 }
 
 function config(dir: string, port: number, zones: readonly Zone[]): string {
@@ -122,26 +114,37 @@ async function waitServing(port: number, zones: readonly Zone[], serial: number,
   }
 }
 
-/** Start knotd on a free loopback port serving `zones`. Throws when knot is not installed. */
-export async function startDnsServer(zones: readonly Zone[], opts: { dir?: string } = {}): Promise<DnsServer> {
+/**
+ * Start knotd on a free loopback port serving `zones`. Throws when knot is not installed.
+ * `freePort`: where ports come from (default `freeLoopbackPort`; a test hands out a taken one first).
+ */
+export async function startDnsServer(zones: readonly Zone[], opts: { dir?: string; freePort?: () => Promise<number> } = {}): Promise<DnsServer> {
   const knotd = findKnotd();
   if (!knotd) throw new Error("Knot DNS is not installed (apt-get install knot): no real DNS server available");
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-dns-"));
   fs.mkdirSync(path.join(dir, "db"), { recursive: true });
-  const port = await freeUdpPort();
   const conf = path.join(dir, "knot.conf");
   const served = [...zones];
   writeZones(dir, served, 1);
-  fs.writeFileSync(conf, config(dir, port, served));
-  fs.writeFileSync(path.join(dir, "server.json"), JSON.stringify({ port, serial: 1, zones: served.map((z) => z.name) }));
-  const daemon = spawnDaemon(knotd, ["-c", conf]);
-  const { child } = daemon;
-  try {
-    await waitServing(port, served, 1, child, daemon.stderrTail);
-  } catch (e) {
-    child.kill("SIGKILL");
-    throw e;
+  // Up to 3 ports: another process may bind the free port before knotd does.
+  for (let attempt = 1; ; attempt++) {
+    const port = await (opts.freePort ?? (() => freeLoopbackPort({ udp: true })))();
+    fs.writeFileSync(conf, config(dir, port, served));
+    fs.writeFileSync(path.join(dir, "server.json"), JSON.stringify({ port, serial: 1, zones: served.map((z) => z.name) }));
+    const daemon = spawnDaemon(knotd, ["-c", conf]);
+    try {
+      await waitServing(port, served, 1, daemon.child, daemon.stderrTail);
+    } catch (e) {
+      daemon.child.kill("SIGKILL");
+      if (attempt < 3 && isAddressInUse((e as Error).message)) continue;
+      throw e;
+    }
+    return running(dir, port, daemon);
   }
+}
+
+function running(dir: string, port: number, daemon: ReturnType<typeof spawnDaemon>): DnsServer {
+  const { child } = daemon;
   return {
     address: `127.0.0.1:${port}`,
     port,
