@@ -75,8 +75,18 @@ export async function startSandboxEnvironment(o: SandboxEnvOptions): Promise<San
       })
     : undefined;
   const platform = local?.platform ?? o.platform;
-  const dns = !o.noDns && findKnotd() ? await startDnsTree([platform.mailRootDomain], assembleZones([platform.mailRootDomain], []), { dir: path.join(dir, "dns") }) : undefined;
-  const sandbox = await startSandbox({ accountToken: token, dnsResolver: dns?.address, dkimBits: 1024, dkimVerifyAfterCalls: o.dkimVerifyAfterCalls ?? 2 });
+  // A daemon that fails to start stops the ones already running (a live moto_server kept a failed bench alive).
+  const stopStarted = async (e: unknown, ...started: Array<{ stop(): Promise<void> } | undefined>): Promise<never> => {
+    for (const d of started) await d?.stop().catch(() => undefined);
+    throw e;
+  };
+  const dns =
+    !o.noDns && findKnotd()
+      ? await startDnsTree([platform.mailRootDomain], assembleZones([platform.mailRootDomain], []), { dir: path.join(dir, "dns") }).catch((e: unknown) => stopStarted(e, aws))
+      : undefined;
+  const sandbox = await startSandbox({ accountToken: token, dnsResolver: dns?.address, dkimBits: 1024, dkimVerifyAfterCalls: o.dkimVerifyAfterCalls ?? 2 }).catch((e: unknown) =>
+    stopStarted(e, dns, aws),
+  );
 
   const secrets: Record<string, string> = {};
   for (const a of platform.postmarkAccounts) secrets[a.tokenRef] = token;

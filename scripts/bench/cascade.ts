@@ -12,6 +12,13 @@ import { findKnotd, startDnsServer } from "../../sandbox/dns/knot";
 import { assembleZones } from "../../sandbox/dns/zone";
 import { BenchFigure, median, timeIt } from "./figure";
 
+/** The sandbox of a finished cascade stopped and removed — also when the cascade failed (its daemons would keep the bench alive). */
+async function closed<T extends { env: { close(): Promise<void>; dir: string } }>(run: T): Promise<T> {
+  await run.env.close();
+  fs.rmSync(run.env.dir, { recursive: true, force: true });
+  return run;
+}
+
 export async function run(): Promise<BenchFigure[]> {
   const area = "cascade";
   if (!findKnotd()) return [{ area, name: "cascade (skipped: Knot DNS not installed)", value: 0 }];
@@ -32,9 +39,7 @@ export async function run(): Promise<BenchFigure[]> {
       .reduce((n, x) => n + x.durationMs, 0);
   if (findMotoServer()) {
     for (const parallel of [true, false]) {
-      const { env, result } = await runDemoCascade({ parallel, progress: () => undefined });
-      await env.close();
-      fs.rmSync(env.dir, { recursive: true, force: true });
+      const { result } = await runDemoCascade({ parallel, progress: () => undefined }).then(closed);
       if (!result.ok) throw new Error(`applied cascade (${parallel ? "parallel" : "sequential"}) failed`);
       figures.push({
         area,
@@ -48,9 +53,7 @@ export async function run(): Promise<BenchFigure[]> {
     figures.push({ area, name: "applied cascade (skipped: moto_server not installed)", value: 0 });
   }
   for (const parallel of [true, false]) {
-    const { env, result } = await runDemoCascade({ parallel, offline: true, progress: () => undefined });
-    await env.close();
-    fs.rmSync(env.dir, { recursive: true, force: true });
+    const { result } = await runDemoCascade({ parallel, offline: true, progress: () => undefined }).then(closed);
     if (!result.ok) throw new Error(`cascade (${parallel ? "parallel" : "sequential"}) failed`);
     const waveOf = (name: string): number => {
       const p = result.partitions.find((x) => x.partition.endsWith(`/${name}`))!;
