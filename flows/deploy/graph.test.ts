@@ -29,7 +29,10 @@ describe("the deploy --all graph", () => {
     log.push(`apply ${me}`);
     turn.applying();
     await tick();
-    if (!fail.includes(me)) turn.ready();
+    if (!fail.includes(me)) {
+      turn.ready();
+      await turn.dependentsApplying();
+    }
     log.push(`second plan ${me}`);
     await tick();
     log.push(`end ${me}`);
@@ -58,6 +61,9 @@ describe("the deploy --all graph", () => {
     expect(log.indexOf("start Alpha002/dev")).toBeGreaterThan(log.indexOf("apply Root"));
     expect(log.indexOf("start Alpha002/dev")).toBeLessThan(log.indexOf("end Root"));
     expect(log.indexOf("apply Alpha002/stage")).toBeLessThan(log.indexOf("end Alpha002/dev"));
+    // A second plan waits until the stacks after it are applying (their plans are CPU, their applies mostly waits).
+    for (const after of ["Corporate", "Alpha002/dev"]) expect(log.indexOf("second plan Root")).toBeGreaterThan(log.indexOf(`apply ${after}`));
+    for (const after of ["Alpha002/stage", "Alpha001/demo"]) expect(log.indexOf("second plan Alpha002/dev")).toBeGreaterThan(log.indexOf(`apply ${after}`));
     const failing: string[] = [];
     const r = await runGraph(cascadeGraph(platform), fake(["Alpha002/dev"], failing), skip, { parallel: true });
     expect(r.map((x) => x.name).slice(2)).toEqual([

@@ -69,6 +69,12 @@ export interface NodeTurn {
   applying(): void;
   /** This stack is applied and verified: its dependents may go on while it finishes (its second plan). */
   ready(): void;
+  /**
+   * Resolves once every stack that applies after this one is applying or has ended: the second plan
+   * waits for it, so it does not take CPU from their plans (Root's second plan beside Corporate's
+   * and dev's). At once when run one at a time.
+   */
+  dependentsApplying(): Promise<void>;
 }
 
 interface Deferred {
@@ -128,6 +134,10 @@ export async function runGraph<R extends { readonly ok: boolean }>(
           ready: () => {
             applying.get(me)!.settle(true);
             ready.get(me)!.settle(true);
+          },
+          dependentsApplying: async () => {
+            if (!opts.parallel) return;
+            await Promise.all(nodes.filter((d) => d.after.includes(me)).map((d) => applying.get(stackOf(d.target))!.promise));
           },
         });
     applying.get(me)!.settle(r.ok);

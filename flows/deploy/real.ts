@@ -347,8 +347,12 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
       return { value: undefined, detail: `${r.checks.length} checks passed via ${r.resolver}${t.kind === "partition" ? `; recorded verified in ${path.basename(ctx.rolloutFile)}` : ""}` };
     });
 
-    // Applied and verified: the stacks after this one may go on while its second plan runs.
-    o.turn?.ready();
+    // Applied and verified: the stacks after this one may go on while its second plan runs — once
+    // they are applying (mostly Route53's waits), so it does not slow their plans.
+    if (o.turn) {
+      o.turn.ready();
+      await untilAborted(o.turn.dependentsApplying(), ctx.signal).catch(() => undefined);
+    }
 
     await step("second-plan", async () => {
       if (result.appliedResources === 0) {
