@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../platform/load";
 import { readContext } from "../platform/mail-context";
-import { BIN, CANARY_TOKEN, filesText, runBin, startHarness, type Harness } from "../testing/cli";
+import { BIN, CANARY_TOKEN, filesText, runBin, runBinAsOperator, startHarness, type Harness } from "../testing/cli";
 
 const built = fs.existsSync(path.join(REPO_ROOT, "dist", "cli", "commands", "register.js"));
 if (!built) throw new Error("bin/arda-mail tests need the compiled CLI: run `npm run build` first");
@@ -135,25 +135,10 @@ describe("bin/arda-mail (real process)", () => {
   });
 
   test("cdktf.json not writable by the operator (EACCES): clear message and next step, file intact; writable again → the re-run recovers", async () => {
-    const isRoot = process.getuid?.() === 0;
-    // Root ignores file modes through CAP_DAC_OVERRIDE: run the CLI as root without the two DAC
-    // capabilities then (setpriv). Not as another user: the checkout may sit in a directory only
-    // root can enter (a mktemp -d clone), and that user could not load the CLI at all.
-    const asUser = (argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-      if (!isRoot) return runBin(argv);
-      return new Promise((resolve) => {
-        const child = spawn("setpriv", ["--bounding-set=-dac_override,-dac_read_search", process.execPath, BIN, ...argv], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-        child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-        child.on("close", (code) => resolve({ code: code ?? 128, stdout, stderr }));
-      });
-    };
     fs.chmodSync(h.contextFile, 0o444);
     fs.chmodSync(h.dir, 0o555);
     const before = fs.readFileSync(h.contextFile, "utf8");
-    const o = await asUser(["register", "Alpha002", "dev", ...h.flags]);
+    const o = await runBinAsOperator(["register", "Alpha002", "dev", ...h.flags]);
     expect(o.code).toBe(1);
     expect(o.stderr).toMatch(
       /Postmark domain dev\.ardamails\.com \(ID \d+\) is ready, but partitionMail:Alpha002:dev could not be written: cannot write .*cdktf\.json\.lock: it is not accessible: permission denied \(EACCES\)/,

@@ -1,21 +1,12 @@
 import type { CorporateAsset, Platform } from "../platform/model";
 import { corporateDomain, corporateServerTokenRef, postmarkAccount } from "../platform/names";
-import { corporateAssetContextKey } from "../platform/mail-context";
+import { corporateAssetContextKey, corporateAssetEntry, type CorporateAssetEntry } from "../platform/mail-context";
 import { readContextEntries, setContextEntries } from "../lib/context-store";
 import { redact } from "../lib/redact";
 import type { PostmarkClient } from "../lib/postmark/client";
 import type { ServerDetails } from "../lib/postmark/types";
 import type { SecretStore } from "../lib/secrets";
 import { FlowError } from "./errors";
-
-/** Public values of a provisioned Corporate asset (context key `corporateAsset:<asset>`). */
-export interface CorporateAssetEntry {
-  readonly serverId: number;
-  readonly serverName: string;
-  readonly domain: string;
-  /** Where the server token lives — a reference, not the token. */
-  readonly serverTokenRef: string;
-}
 
 export interface ProvisionPlan {
   readonly asset: CorporateAsset;
@@ -81,11 +72,13 @@ export async function provisionCorporateAsset(o: ProvisionOptions): Promise<Prov
   const name = plan.asset.serverName;
   const base = { asset: plan.asset.name, contextKey: plan.contextKey, contextFile: o.contextFile };
 
+  // The committed entry is hand-editable: shape-checked before Postmark is asked anything, and
+  // before it may decide "already provisioned".
+  const existingEntry = corporateAssetEntry(readContextEntries(o.contextFile), plan.contextKey, o.contextFile);
   o.progress(`${plan.asset.name}: checking for conflicts (Postmark servers, domains, 1Password item ${plan.serverTokenRef})…`);
   const [server, domains, itemExists] = await Promise.all([client.findServerByName(name), client.listDomains(), secrets.exists(plan.serverTokenRef)]);
   for (const t of server?.ApiTokens ?? []) o.remember(t);
   const domainTaken = domains.find((d) => d.Name.toLowerCase() === plan.domain);
-  const existingEntry = readContextEntries(o.contextFile)[plan.contextKey] as CorporateAssetEntry | undefined;
 
   if (server && itemExists && existingEntry?.serverId === server.ID) {
     o.progress(`${plan.asset.name}: already provisioned (server ${name}, ID ${server.ID}; token in 1Password) — nothing to do`);

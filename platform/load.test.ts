@@ -198,7 +198,7 @@ describe("platform model", () => {
       message = (e as Error).message;
     }
     expect(message.split("\n").slice(1)).toEqual([
-      "  - partitionMail:Alpha002:dev.rotationKeys[0].role: one of pending, revoked",
+      '  - partitionMail:Alpha002:dev.rotationKeys[0].role: must be "pending" or "revoked" (got "next")',
       '  - partitionMail:Alpha002:dev.rotationKeys[1].dkimHost: "20261101000001pm._domainkey.acme.dev.ardamails.com" is not where the placement function puts this domain\'s DKIM (20261101000001pm._domainkey.dev.ardamails.com)',
       `  - partitionMail:Alpha002:dev.rotationKeys[2].dkimSelector: ${entry.dkimSelector} is published twice`,
       "  - partitionMail:Alpha002:dev.rotationKeys[3].dkimPublicKey: not a DKIM TXT value (k=rsa;p=<base64>)",

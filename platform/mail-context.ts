@@ -1,20 +1,11 @@
 import * as path from "node:path";
+import type { z } from "zod";
+import { corporateAssetEntrySchema, mailEntrySchema, rotationKeySchema } from "./context-schema";
 import { REPO_ROOT, repoRelative } from "./load";
 import type { Partition, Platform } from "./model";
 import { corporateDomain, partitionDomain } from "./names";
-import { show } from "./schema";
-import {
-  dkimHostFor,
-  dkimSelectorFromHost,
-  LONGEST_DKIM_SELECTOR,
-  POSTMARK_DKIM_SELECTOR,
-  POSTMARK_RETURN_PATH_TARGET,
-  returnPathDomainFor,
-  sendingDomainPlacement,
-  type RotationDkimKey,
-  type RotationRole,
-  type SendingDomainPlacement,
-} from "./placement";
+import { issueMessages, show } from "./schema";
+import { dkimHostFor, returnPathDomainFor, sendingDomainPlacement, type RotationDkimKey, type RotationRole, type SendingDomainPlacement } from "./placement";
 
 /**
  * The register output: the public Postmark values of one sending domain, committed in the
@@ -46,7 +37,6 @@ export interface RotationKey {
 }
 
 export type { RotationRole };
-const ROTATION_ROLES: readonly RotationRole[] = ["pending", "revoked"];
 
 export function partitionContextKey(p: Pick<Partition, "infrastructure" | "name">): string {
   return `partitionMail:${p.infrastructure}:${p.name}`;
@@ -54,6 +44,15 @@ export function partitionContextKey(p: Pick<Partition, "infrastructure" | "name"
 
 export function corporateContextKey(platform: Platform): string {
   return `corporateMail:${platform.corporate.infrastructure}:${platform.corporate.label}`;
+}
+
+/** Public values of a provisioned Corporate asset (context key `corporateAsset:<asset>`). */
+export interface CorporateAssetEntry {
+  readonly serverId: number;
+  readonly serverName: string;
+  readonly domain: string;
+  /** Where the server token lives — a reference, not the token. */
+  readonly serverTokenRef: string;
 }
 
 /** Public values of a Corporate asset written by `arda-mail corporate provision`. */
@@ -82,83 +81,111 @@ export class MissingContextError extends Error {
 /** The register command that fills a context key (one place, used in every error message). */
 export function registerCommandFor(key: string): string {
   const [kind, infra, name] = key.split(":");
+  if (kind === "corporateAsset") return `arda-mail corporate provision ${infra}`;
   return kind === "corporateMail" ? "arda-mail register corporate" : `arda-mail register ${infra} ${name}`;
+}
+
+/** How to repair a refused entry: a register entry is rewritten by its command; an asset entry is fixed or re-read. */
+function repairHintFor(key: string): string {
+  if (!key.startsWith("corporateAsset:")) return `re-run \`${registerCommandFor(key)}\``;
+  return `fix it, or delete it and run \`${registerCommandFor(key)} --resume\` to write it again from Postmark`;
+}
+
+/** A context entry that is present but not of its exact shape; `problems` each start with `<key>.<field>`. */
+export class InvalidContextEntryError extends Error {
+  constructor(
+    readonly key: string,
+    readonly problems: readonly string[],
+    file: string,
+  ) {
+    super(`Invalid CDKTF context entry "${key}" in ${repoRelative(file)} (${repairHintFor(key)}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "InvalidContextEntryError";
+  }
+}
+
+interface ShapeCheck<T> {
+  /** The value when its shape is right. */
+  readonly value?: T;
+  readonly problems: string[];
+  /** Fields whose value is wrong: not cross-checked as well, so each gets one problem, its first. */
+  readonly badFields: ReadonlySet<string>;
+  /** The value is not an object at all: nothing inside it can be read. */
+  readonly notAnObject: boolean;
+}
+
+/** Check `raw` against `schema`; messages read `<at>.<field>: <what is wrong>` like the platform file's. */
+function checkShape<T>(schema: z.ZodType<T>, raw: unknown, at: string): ShapeCheck<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { value: parsed.data, problems: [], badFields: new Set(), notAnObject: false };
+  const issues = parsed.error.issues;
+  const problems = issueMessages(issues, raw, schema).map((m) => (m.startsWith("(root): ") ? `${at}: ${m.slice("(root): ".length)}` : `${at}.${m}`));
+  const badFields = new Set(issues.filter((i) => i.path.length > 0).map((i) => String(i.path[0])));
+  return { problems, badFields, notAnObject: issues.some((i) => i.path.length === 0 && i.code !== "unrecognized_keys") };
 }
 
 /** Read and check one entry; `sendingDomain` is where the placement function says it must point. */
 export function requireMailEntry(context: Record<string, unknown>, key: string, sendingDomain: string, file: string): MailContextEntry {
   const raw = context[key];
   if (raw === undefined || raw === null) throw new MissingContextError(key, registerCommandFor(key), file);
-  const problems: string[] = [];
-  const e = raw as Record<string, unknown>;
-  const s = (k: string): string => {
-    if (typeof e[k] !== "string" || (e[k] as string).length === 0) problems.push(`${key}.${k}: required, a non-empty string`);
-    return String(e[k] ?? "");
-  };
-  if (typeof e.domainId !== "number" || !Number.isSafeInteger(e.domainId) || e.domainId <= 0) {
-    problems.push(`${key}.domainId: required, the Postmark domain id (a positive integer)${e.domainId === undefined ? "" : `, not ${JSON.stringify(e.domainId)}`}`);
+  const shape = checkShape(mailEntrySchema, raw, key);
+  if (shape.notAnObject) throw new InvalidContextEntryError(key, shape.problems, file);
+  const problems = [...shape.problems];
+  const ok = (field: string): boolean => !shape.badFields.has(field);
+  // The fields that passed their shape check have it; only those are cross-checked below.
+  const e = raw as Pick<MailContextEntry, "dkimSelector" | "dkimHost" | "returnPathDomain">;
+  if (ok("dkimSelector") && ok("dkimHost")) checkPlacement(e, key, sendingDomain, problems);
+  if (ok("returnPathDomain") && e.returnPathDomain !== returnPathDomainFor(sendingDomain)) {
+    problems.push(`${key}.returnPathDomain: ${show(e.returnPathDomain)} should be ${returnPathDomainFor(sendingDomain)}`);
   }
-  const rotationKeys = rotationKeysOf(e.rotationKeys, `${key}.rotationKeys`, problems);
-  const entry: MailContextEntry = {
-    domainId: e.domainId as number,
-    dkimSelector: s("dkimSelector"),
-    dkimPublicKey: s("dkimPublicKey"),
-    dkimHost: s("dkimHost"),
-    returnPathDomain: s("returnPathDomain"),
-    returnPathTarget: s("returnPathTarget"),
+  const rawKeys = ok("rotationKeys") ? ((raw as { rotationKeys?: unknown[] }).rotationKeys ?? []) : [];
+  const rotationKeys = checkRotationKeys(rawKeys, `${key}.rotationKeys`, ok("dkimSelector") ? [e.dkimSelector] : [], sendingDomain, problems);
+  if (problems.length || !shape.value) throw new InvalidContextEntryError(key, problems, file);
+  const v = shape.value;
+  return {
+    domainId: v.domainId,
+    dkimSelector: v.dkimSelector,
+    dkimPublicKey: v.dkimPublicKey,
+    dkimHost: v.dkimHost,
+    returnPathDomain: v.returnPathDomain,
+    returnPathTarget: v.returnPathTarget,
     ...(rotationKeys.length ? { rotationKeys } : {}),
   };
-  checkDkimKey(entry, key, sendingDomain, problems);
-  const selectors = [entry.dkimSelector];
-  rotationKeys.forEach((k, i) => {
-    checkDkimKey(k, `${key}.rotationKeys[${i}]`, sendingDomain, problems);
-    if (selectors.includes(k.dkimSelector)) problems.push(`${key}.rotationKeys[${i}].dkimSelector: ${k.dkimSelector} is published twice`);
+}
+
+type DkimFields = Pick<MailContextEntry, "dkimSelector" | "dkimHost">;
+
+/** A key's host must be where the placement function puts this sending domain's DKIM for its selector. */
+function checkPlacement(k: DkimFields, at: string, sendingDomain: string, problems: string[]): void {
+  const expected = dkimHostFor(sendingDomain, k.dkimSelector);
+  if (k.dkimHost !== expected) problems.push(`${at}.dkimHost: ${show(k.dkimHost)} is not where the placement function puts this domain's DKIM (${expected})`);
+}
+
+/** Each rotation key: its shape, its placement, and a selector not published twice (`selectors` holds those seen). */
+function checkRotationKeys(raw: readonly unknown[], at: string, selectors: string[], sendingDomain: string, problems: string[]): RotationKey[] {
+  const keys: RotationKey[] = [];
+  raw.forEach((r, i) => {
+    const shape = checkShape(rotationKeySchema, r, `${at}[${i}]`);
+    problems.push(...shape.problems);
+    if (!shape.value) return;
+    const k = shape.value;
+    checkPlacement(k, `${at}[${i}]`, sendingDomain, problems);
+    if (selectors.includes(k.dkimSelector)) problems.push(`${at}[${i}].dkimSelector: ${k.dkimSelector} is published twice`);
     selectors.push(k.dkimSelector);
+    keys.push(k);
   });
-  if (entry.returnPathTarget && entry.returnPathTarget !== POSTMARK_RETURN_PATH_TARGET) {
-    problems.push(`${key}.returnPathTarget: ${show(entry.returnPathTarget)} is not Postmark's Return-Path target (${POSTMARK_RETURN_PATH_TARGET})`);
-  }
-  if (entry.returnPathDomain && entry.returnPathDomain !== returnPathDomainFor(sendingDomain)) {
-    problems.push(`${key}.returnPathDomain: ${show(entry.returnPathDomain)} should be ${returnPathDomainFor(sendingDomain)}`);
-  }
-  if (problems.length) throw new Error(`Invalid CDKTF context entry "${key}" in ${repoRelative(file)} (re-run \`${registerCommandFor(key)}\`):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-  return entry;
+  return keys;
 }
 
-/** Postmark's DKIM TXT value: `k=rsa;p=<base64>` (an RSA key of up to 4096 bits). */
-const DKIM_TXT_VALUE = /^k=rsa; ?p=[A-Za-z0-9+/]{1,1024}={0,2}$/;
-
-type DkimFields = Pick<MailContextEntry, "dkimSelector" | "dkimPublicKey" | "dkimHost">;
-
-function checkDkimKey(k: DkimFields, at: string, sendingDomain: string, problems: string[]): void {
-  if (!k.dkimSelector) {
-    // Reported as required above; the host cannot be checked against an absent selector.
-  } else if (!POSTMARK_DKIM_SELECTOR.test(k.dkimSelector)) {
-    problems.push(`${at}.dkimSelector: ${show(k.dkimSelector)} is not a Postmark DKIM selector (YYYYMMDDhhmmss + "pm", e.g. ${LONGEST_DKIM_SELECTOR})`);
-  } else if (k.dkimHost && k.dkimHost !== dkimHostFor(sendingDomain, k.dkimSelector)) {
-    problems.push(`${at}.dkimHost: ${show(k.dkimHost)} is not where the placement function puts this domain's DKIM (${dkimHostFor(sendingDomain, k.dkimSelector)})`);
-  } else if (k.dkimHost && dkimSelectorFromHost(k.dkimHost) !== k.dkimSelector) {
-    problems.push(`${at}.dkimSelector: does not match dkimHost`);
-  }
-  if (k.dkimPublicKey && !DKIM_TXT_VALUE.test(k.dkimPublicKey)) {
-    problems.push(`${at}.dkimPublicKey: not a DKIM TXT value (k=rsa;p=<base64>)`);
-  }
-}
-
-function rotationKeysOf(raw: unknown, at: string, problems: string[]): RotationKey[] {
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw)) {
-    problems.push(`${at}: a list of {role, dkimSelector, dkimPublicKey, dkimHost} when present`);
-    return [];
-  }
-  return raw.map((r: Record<string, unknown>, i) => {
-    const s = (k: string): string => {
-      if (typeof r?.[k] !== "string" || (r[k] as string).length === 0) problems.push(`${at}[${i}].${k}: required, a non-empty string`);
-      return String(r?.[k] ?? "");
-    };
-    if (!ROTATION_ROLES.includes(r?.role as RotationRole)) problems.push(`${at}[${i}].role: one of ${ROTATION_ROLES.join(", ")}`);
-    return { role: r?.role as RotationRole, dkimSelector: s("dkimSelector"), dkimPublicKey: s("dkimPublicKey"), dkimHost: s("dkimHost") };
-  });
+/**
+ * The committed `corporateAsset:<asset>` entry, shape-checked; undefined when absent (provision has
+ * not written it yet). Every reader of an asset entry goes through here.
+ */
+export function corporateAssetEntry(context: Record<string, unknown>, key: string, file: string): CorporateAssetEntry | undefined {
+  const raw = context[key];
+  if (raw === undefined) return undefined;
+  const shape = checkShape(corporateAssetEntrySchema, raw, key);
+  if (!shape.value) throw new InvalidContextEntryError(key, shape.problems, file);
+  return shape.value;
 }
 
 /** An entry's rotation keys in the placement function's terms. */

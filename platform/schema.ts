@@ -56,7 +56,8 @@ export function show(v: unknown): string {
   return s.length > 80 ? `${quoted} (${s.length} characters)` : quoted;
 }
 
-function typeName(v: unknown): string {
+/** What a value is, for a message (`the number 5`, `a list`). */
+export function typeName(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "an object";
@@ -66,7 +67,7 @@ function typeName(v: unknown): string {
 }
 
 /** A required non-empty string with one shape; `what` completes "… is not <what>". */
-function str(shape?: RegExp, what?: string | ((v: string) => string), missing = "required, a non-empty string") {
+export function str(shape?: RegExp, what?: string | ((v: string) => string), missing = "required, a non-empty string") {
   let s = z.string({ error: (i) => (i.input === undefined ? missing : `must be a string (got ${typeName(i.input)})`) }).min(1, { error: missing, abort: true });
   if (shape) {
     s = s.regex(shape, {
@@ -76,7 +77,7 @@ function str(shape?: RegExp, what?: string | ((v: string) => string), missing = 
   return s;
 }
 
-function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   const list = values.map((v) => `"${v}"`);
   const text = list.length === 2 ? `${list[0]} or ${list[1]}` : `${list.slice(0, -1).join(", ")} or ${list[list.length - 1]}`;
   return z.enum(values, { error: (i) => `must be ${text}${i.input === undefined ? "" : ` (got ${i.input === null || typeof i.input !== "string" ? typeName(i.input) : show(i.input)})`}` });
@@ -222,12 +223,15 @@ export function formatIssuePath(path: readonly PropertyKey[], raw: unknown): str
   return out || "(root)";
 }
 
-/** Every zod issue as `<path>: <message>`; an unknown field is named with the closest known one. */
-export function issueMessages(issues: readonly z.core.$ZodIssue[], raw: unknown): string[] {
+/**
+ * Every zod issue as `<path>: <message>`; an unknown field is named with the closest known one.
+ * `root` is the schema `raw` was checked against (the platform file's unless said otherwise).
+ */
+export function issueMessages(issues: readonly z.core.$ZodIssue[], raw: unknown, root: z.ZodType = platformSchema): string[] {
   return issues.flatMap((i) => {
     const at = formatIssuePath(i.path, raw);
     if (i.code === "unrecognized_keys") {
-      const known = knownKeysAt(i.path, raw);
+      const known = knownKeysAt(i.path, raw, root);
       return i.keys.map((k) => {
         const near = closest(k, known);
         return `${at === "(root)" ? "" : `${at}.`}${k}: unknown field${near ? ` (did you mean "${near}"?)` : ""}${known.length ? `; known: ${known.join(", ")}` : ""}`;
@@ -238,8 +242,8 @@ export function issueMessages(issues: readonly z.core.$ZodIssue[], raw: unknown)
 }
 
 /** The fields the schema allows at `path` (walks the schema alongside the raw value). */
-function knownKeysAt(path: readonly PropertyKey[], raw: unknown): string[] {
-  let schema: z.ZodType = platformSchema;
+function knownKeysAt(path: readonly PropertyKey[], raw: unknown, root: z.ZodType): string[] {
+  let schema: z.ZodType = root;
   let node: unknown = raw;
   for (const key of path) {
     schema = unwrap(schema, node);

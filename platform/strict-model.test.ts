@@ -167,10 +167,14 @@ describe("context entries have Postmark's shapes (issue 10 item 1)", () => {
   it("a DKIM selector or value that is not Postmark's shape is refused", () => {
     expect(problems({ dkimSelector: "${path.cwd}", dkimHost: "${path.cwd}._domainkey.dev.ardamails.com" })).toEqual([
       `${K}.dkimSelector: "\${path.cwd}" is not a Postmark DKIM selector (YYYYMMDDhhmmss + "pm", e.g. 20260526234343pm)`,
+      `${K}.dkimHost: "\${path.cwd}._domainkey.dev.ardamails.com" is not a DKIM host name (<selector>._domainkey.<sending domain>)`,
     ]);
     expect(problems({ dkimPublicKey: "k=rsa;p=AB${path.cwd}" })).toEqual([`${K}.dkimPublicKey: not a DKIM TXT value (k=rsa;p=<base64>)`]);
     const rotation = { role: "pending", dkimSelector: "%{if x}", dkimPublicKey: "k=rsa;p=NEXT", dkimHost: "%{if x}._domainkey.dev.ardamails.com" };
-    expect(problems({ rotationKeys: [rotation] })).toEqual([`${K}.rotationKeys[0].dkimSelector: "%{if x}" is not a Postmark DKIM selector (YYYYMMDDhhmmss + "pm", e.g. 20260526234343pm)`]);
+    expect(problems({ rotationKeys: [rotation] })).toEqual([
+      `${K}.rotationKeys[0].dkimSelector: "%{if x}" is not a Postmark DKIM selector (YYYYMMDDhhmmss + "pm", e.g. 20260526234343pm)`,
+      `${K}.rotationKeys[0].dkimHost: "%{if x}._domainkey.dev.ardamails.com" is not a DKIM host name (<selector>._domainkey.<sending domain>)`,
+    ]);
   });
 });
 

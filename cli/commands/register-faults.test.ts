@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readContext } from "../../platform/mail-context";
-import { CANARY_TOKEN, filesText, runInProcess, startHarness, type Harness, type Outcome } from "../../testing/cli";
+import { CANARY_TOKEN, filesText, harnessPerTest, runInProcess, type Outcome } from "../../testing/cli";
 import Register from "./register";
 import type { RegisterResult } from "../../flows/register";
 
@@ -9,22 +9,14 @@ import type { RegisterResult } from "../../flows/register";
 const POSTMARK_FLAGS = ["--postmark-retries", "2", "--postmark-timeout", "0.7"];
 
 describe("arda-mail register: bad input and faults", () => {
-  let h: Harness;
-  let before: string;
-  beforeEach(async () => {
-    h = await startHarness();
-    before = fs.readFileSync(h.contextFile, "utf8");
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  const h = harnessPerTest();
 
   /** Failed: non-zero, message shown, context file untouched, no temp files, canary nowhere. */
   const expectFailure = (o: Outcome, message: string | RegExp): void => {
     expect(o.code).not.toBe(0);
     expect(o.stderr).toMatch(typeof message === "string" ? new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) : message);
     expect(o.stderr).toContain("Next: ");
-    expect(fs.readFileSync(h.contextFile, "utf8")).toBe(before);
+    expect(fs.readFileSync(h.contextFile, "utf8")).toBe(h.before);
     expect(fs.readdirSync(h.dir).sort()).toEqual(["cdktf.json", "secrets.json"]);
     expect(o.stdout + o.stderr).not.toContain(CANARY_TOKEN);
     expect(filesText(h.dir, [h.secretsFile])).not.toContain(CANARY_TOKEN);
@@ -95,7 +87,7 @@ describe("arda-mail register: bad input and faults", () => {
     const o = await run(["Alpha002", "dev"]);
     expect(o.code).toBe(0);
     expect(await domainCount()).toBe(1);
-    before = fs.readFileSync(h.contextFile, "utf8");
+    h.before = fs.readFileSync(h.contextFile, "utf8");
     await h.sandbox.admin.injectFault({ kind: "drop", count: 10 });
     expectFailure(await run(["Alpha001", "prod"]), /ECONNRESET|socket hang up|network/);
   });
@@ -105,7 +97,7 @@ describe("arda-mail register: bad input and faults", () => {
     const first = await run(["Alpha002", "dev"]);
     expect(first.code).toBe(0);
     await h.sandbox.admin.seedDomains(10, "late", "example.org");
-    fs.writeFileSync(h.contextFile, before);
+    fs.writeFileSync(h.contextFile, h.before);
     const again = await run(["Alpha002", "dev"]);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("already exists");
@@ -127,7 +119,7 @@ describe("arda-mail register: bad input and faults", () => {
     const ctx = JSON.parse(fs.readFileSync(h.contextFile, "utf8"));
     ctx.context["partitionMail:Alpha002:dev"].dkimPublicKey = "k=rsa;p=OLDKEYOLDKEY";
     fs.writeFileSync(h.contextFile, JSON.stringify(ctx, null, 2) + "\n");
-    before = fs.readFileSync(h.contextFile, "utf8");
+    h.before = fs.readFileSync(h.contextFile, "utf8");
     const o = await run(["Alpha002", "dev"]);
     expectFailure(o, "differ from the committed partitionMail:Alpha002:dev");
     expect(o.stderr).toContain("dkimPublicKey: committed k=rsa;p=OLDKEYOLDKEY…, Postmark k=rsa;p=");

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../platform/load";
 import type { FaultSpec } from "../../sandbox/postmark/faults";
-import { CANARY_TOKEN, runBin, startHarness, type Harness } from "../../testing/cli";
+import { CANARY_TOKEN, harnessPerTest, runBin } from "../../testing/cli";
 
 if (!fs.existsSync(path.join(REPO_ROOT, "dist", "cli", "commands", "register.js"))) throw new Error("these tests need the compiled CLI: run `npm run build` first");
 
@@ -32,15 +32,7 @@ const details = (id: number, name: string) => ({
 });
 
 describe("bin/arda-mail register against a misbehaving Postmark", () => {
-  let h: Harness;
-  let before: string;
-  beforeEach(async () => {
-    h = await startHarness();
-    before = fs.readFileSync(h.contextFile, "utf8");
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  const h = harnessPerTest();
 
   const register = (extra: string[] = []) => runBin(["register", "Alpha002", "dev", ...h.flags, "--postmark-retries", "2", "--postmark-timeout", "2", ...extra]);
   const answer = (spec: Omit<FaultSpec, "kind">) => h.sandbox.admin.injectFault({ kind: "answer", count: 1, ...spec });
@@ -54,7 +46,7 @@ describe("bin/arda-mail register against a misbehaving Postmark", () => {
     expect(o.stderr).toContain("Next: ");
     expect(o.stderr).not.toMatch(/Cannot read properties|TypeError|at .*\.js:\d+/);
     expect(o.stdout + o.stderr).not.toContain(CANARY_TOKEN);
-    expect(fs.readFileSync(h.contextFile, "utf8")).toBe(before);
+    expect(fs.readFileSync(h.contextFile, "utf8")).toBe(h.before);
   };
   const expectNoCreate = async () => expect(await requests("POST")).toEqual([]);
 

@@ -1,15 +1,11 @@
-import { corporateTarget, partitionTarget, registerDomain } from "../../flows/register";
 import { loadPlatform } from "../../platform/load";
-import { activePartitions, corporateDomain, partitionDomain } from "../../platform/names";
-import { corporateContextKey, partitionContextKey, readContext, requireMailEntry, type MailContextEntry } from "../../platform/mail-context";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/env";
 import { regularFilesText } from "../../sandbox/canary";
-import { zonesFromPlacement } from "../../sandbox/dns/platform-zones";
 import { withoutRecord, withRecordValues, type Zone } from "../../sandbox/dns/zone";
 import type { DriftReport } from "../../flows/drift";
-import { PostmarkClient } from "../../lib/postmark/client";
 import type { VerifyReport } from "../../flows/verify";
 import { runInProcess } from "../../testing/cli";
+import { registerAndServe } from "../../testing/registered-sandbox";
 import Drift from "./drift";
 import Verify from "./verify/index";
 import VerifyCorporate from "./verify/corporate";
@@ -28,7 +24,7 @@ async function run<T>(cmd: Parameters<typeof runInProcess>[0], argv: string[]) {
 
 beforeAll(async () => {
   env = await startSandboxEnvironment({ platform });
-  if (!env.dns) throw new Error("these tests need Knot DNS (apt-get install knot)");
+  zones = await registerAndServe(env, platform); // throws unless Knot DNS runs
   common = [
     "--platform",
     "sandbox",
@@ -39,24 +35,10 @@ beforeAll(async () => {
     "--context-file",
     env.contextFile,
     "--resolver",
-    env.dns.address,
+    env.dns!.address,
     "--parent-server",
-    env.dns.parentAddress,
+    env.dns!.parentAddress,
   ];
-  const client = new PostmarkClient({ accountToken: env.sandbox.accountToken, apiUrl: env.sandbox.url });
-  for (const t of [corporateTarget(platform), ...activePartitions(platform).map((p) => partitionTarget(platform, p.infrastructure, p.name))]) {
-    await registerDomain({ target: t, client, contextFile: env.contextFile, dryRun: false, update: false, progress: () => undefined });
-  }
-  const ctx = readContext(env.contextFile);
-  const entries = new Map<string, MailContextEntry>([[corporateDomain(platform), requireMailEntry(ctx, corporateContextKey(platform), corporateDomain(platform), env.contextFile)]]);
-  for (const p of activePartitions(platform)) entries.set(partitionDomain(platform, p), requireMailEntry(ctx, partitionContextKey(p), partitionDomain(platform, p), env.contextFile));
-  zones = zonesFromPlacement(platform, entries);
-  await env.dns.update(zones);
-  // Postmark marks a domain verified once its records are served (first verifyDkim still pending).
-  for (const e of entries.values()) {
-    for (let i = 0; i < 3; i++) await client.verifyDkim(e.domainId);
-    await client.verifyReturnPath(e.domainId);
-  }
 });
 afterAll(async () => {
   const everything = outputs.join("\n") + regularFilesText(env.dir, [env.secretsFile]);

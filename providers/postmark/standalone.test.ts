@@ -10,11 +10,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { TERRAFORM_RC } from "../../lib/terraform";
 import { REPO_ROOT } from "../../platform/load";
+import { POSTMARK_PROVIDER_EXE, POSTMARK_PROVIDER_VERSION } from "../../lib/remote-run";
 import { RunningSandbox, startSandbox } from "../../sandbox/postmark/server";
+import { oneDomainConfiguration } from "../../sandbox/postmark/terraform-config";
 import { NODE_STILL_REACHABLE, nodeBinaries, runWithoutNode } from "../../testing/no-node";
 
-const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "providers/postmark/package.json"), "utf8")) as { version: string }).version;
-const EXE = path.join(REPO_ROOT, `build/terraform-mirror/registry.terraform.io/arda-cards/postmark/${VERSION}/linux_amd64/terraform-provider-postmark_v${VERSION}`);
 const TERRAFORM = execFileSync("/bin/sh", ["-c", "command -v terraform"], { encoding: "utf8" }).trim();
 const CANARY = `canary-standalone-${Math.random().toString(36).slice(2)}-token`;
 
@@ -22,7 +22,7 @@ let sandbox: RunningSandbox;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pm-provider-standalone-"));
 
 beforeAll(async () => {
-  if (!fs.existsSync(EXE)) execFileSync(process.execPath, [path.join(REPO_ROOT, "scripts/build-provider.mjs")], { stdio: "ignore" });
+  if (!fs.existsSync(POSTMARK_PROVIDER_EXE)) execFileSync(process.execPath, [path.join(REPO_ROOT, "scripts/build-provider.mjs")], { stdio: "ignore" });
   sandbox = await startSandbox({ port: 0, accountToken: CANARY });
 });
 afterAll(async () => {
@@ -36,7 +36,7 @@ const tf = (args: string[]) => runWithoutNode(TERRAFORM, [...args, "-input=false
 
 test("the executable is a native ELF program, not a script for some interpreter", () => {
   const head = Buffer.alloc(4);
-  const fd = fs.openSync(EXE, "r");
+  const fd = fs.openSync(POSTMARK_PROVIDER_EXE, "r");
   fs.readSync(fd, head, 0, 4, 0);
   fs.closeSync(fd);
   expect(head.toString("latin1")).toBe("\x7fELF");
@@ -53,18 +53,12 @@ test("the namespace really hides node", async () => {
 test("terraform init → apply → destroy with no node reachable and an empty environment", async () => {
   fs.writeFileSync(
     path.join(dir, "main.tf.json"),
-    JSON.stringify({
-      terraform: { required_providers: { postmark: { source: "arda-cards/postmark", version: VERSION } } },
-      variable: { postmark_token: { type: "string", sensitive: true } },
-      provider: { postmark: { account_token: "${var.postmark_token}", api_url: sandbox.url } },
-      resource: { postmark_domain: { d: { name: "standalone.ardamails.test" } } },
-      output: { domain_id: { value: "${postmark_domain.d.id}" } },
-    }),
+    JSON.stringify({ ...oneDomainConfiguration(sandbox.url, "standalone.ardamails.test"), output: { domain_id: { value: "${postmark_domain.d.id}" } } }),
   );
   const init = await tf(["init"]);
   expect(init.stderr).toBe("");
   expect(init.code).toBe(0);
-  expect(init.stdout).toContain(`Installed arda-cards/postmark v${VERSION}`);
+  expect(init.stdout).toContain(`Installed arda-cards/postmark v${POSTMARK_PROVIDER_VERSION}`);
 
   const apply = await tf(["apply", "-auto-approve"]);
   expect(apply.stderr).toBe("");

@@ -11,19 +11,19 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { POSTMARK_PROVIDER_EXE } from "../../lib/remote-run";
 import { runTerraform, terraformEnv } from "../../lib/terraform";
 import { REPO_ROOT } from "../../platform/load";
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../providers/postmark/protocol/plugin";
 import { selfSignedIdentity } from "../../providers/postmark/protocol/tls";
 import { startSandbox } from "../../sandbox/postmark/server";
+import { oneDomainConfiguration } from "../../sandbox/postmark/terraform-config";
 import { BenchFigure, median } from "./figure";
 
-const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "providers/postmark/package.json"), "utf8")) as { version: string }).version;
-export const PROVIDER_EXE = path.join(REPO_ROOT, `build/terraform-mirror/registry.terraform.io/arda-cards/postmark/${VERSION}/linux_amd64/terraform-provider-postmark_v${VERSION}`);
 const PROVIDER_BUNDLE = path.join(REPO_ROOT, "build/provider/terraform-provider-postmark.js");
 
 /** Spawn the provider as Terraform would and measure the time until its handshake line. */
-export function timeToHandshake(exe: string = PROVIDER_EXE, args: readonly string[] = []): Promise<{ ms: number; line: string }> {
+export function timeToHandshake(exe: string = POSTMARK_PROVIDER_EXE, args: readonly string[] = []): Promise<{ ms: number; line: string }> {
   const clientCert = selfSignedIdentity().certPem;
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
@@ -50,7 +50,7 @@ export function timeToHandshake(exe: string = PROVIDER_EXE, args: readonly strin
 }
 
 export async function run(): Promise<BenchFigure[]> {
-  if (!fs.existsSync(PROVIDER_EXE)) throw new Error(`${PROVIDER_EXE} is missing: run \`npm run build\``);
+  if (!fs.existsSync(POSTMARK_PROVIDER_EXE)) throw new Error(`${POSTMARK_PROVIDER_EXE} is missing: run \`npm run build\``);
   const starts: number[] = [];
   await timeToHandshake(); // warm the page cache
   for (let i = 0; i < 25; i++) starts.push((await timeToHandshake()).ms);
@@ -66,15 +66,7 @@ export async function run(): Promise<BenchFigure[]> {
     for (let round = 0; round < 3; round++) {
       const dir = path.join(tmp, `r${round}`);
       fs.mkdirSync(dir);
-      fs.writeFileSync(
-        path.join(dir, "main.tf.json"),
-        JSON.stringify({
-          terraform: { required_providers: { postmark: { source: "arda-cards/postmark", version: VERSION } } },
-          variable: { postmark_token: { type: "string", sensitive: true } },
-          provider: { postmark: { account_token: "${var.postmark_token}", api_url: sandbox.url } },
-          resource: { postmark_domain: { d: { name: `bench${round}.ardamails.test` } } },
-        }),
-      );
+      fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(oneDomainConfiguration(sandbox.url, `bench${round}.ardamails.test`)));
       const env = terraformEnv({ TF_VAR_postmark_token: token });
       const tf = async (args: string[]): Promise<number> => {
         const r = await runTerraform(args, { cwd: dir, env });
@@ -97,7 +89,7 @@ export async function run(): Promise<BenchFigure[]> {
       name: "start-up to handshake, SEA + snapshot (median of 25)",
       value: Math.round(median(starts)),
       target: 120,
-      detail: `min ${Math.round(Math.min(...starts))} ms, max ${Math.round(Math.max(...starts))} ms; ${Math.round(fs.statSync(PROVIDER_EXE).size / 1024 / 1024)} MiB`,
+      detail: `min ${Math.round(Math.min(...starts))} ms, max ${Math.round(Math.max(...starts))} ms; ${Math.round(fs.statSync(POSTMARK_PROVIDER_EXE).size / 1024 / 1024)} MiB`,
     },
     { area: "provider", name: "start-up to handshake, same bundle run by node (median of 25)", value: Math.round(median(nodeStarts)), detail: "for comparison: the pre-SEA launcher" },
     { area: "provider", name: "terraform plan (wall)", value: median(timings.plan), detail },

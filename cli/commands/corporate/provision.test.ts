@@ -83,6 +83,25 @@ describe("arda-mail corporate provision (DQ-R1-013, DQ-R1-016)", () => {
     expect(r.stdout + r.stderr).not.toContain(token);
   });
 
+  test("a hand-edited corporateAsset entry of the wrong shape is refused, naming file, key and field, before any change", async () => {
+    const doc = JSON.parse(fs.readFileSync(h.contextFile, "utf8"));
+    doc.context["corporateAsset:free-kanban"] = { serverId: "7", serverName: "Free-Kanban-Generator", domain: "freekanban.arda.ardamails.com", serverTokenRf: ITEM };
+    fs.writeFileSync(h.contextFile, JSON.stringify(doc, null, 2));
+    const before = fs.readFileSync(h.contextFile, "utf8");
+    const o = await run();
+    expect(o.code).not.toBe(0);
+    expect(o.stderr).toContain(
+      [
+        `Invalid CDKTF context entry "corporateAsset:free-kanban" in ${h.contextFile} (fix it, or delete it and run \`arda-mail corporate provision free-kanban --resume\` to write it again from Postmark):`,
+        '  - corporateAsset:free-kanban.serverId: required, the Postmark server id (a positive integer), not "7"',
+        "  - corporateAsset:free-kanban.serverTokenRef: required, a non-empty string",
+        '  - corporateAsset:free-kanban.serverTokenRf: unknown field (did you mean "serverTokenRef"?); known: serverId, serverName, domain, serverTokenRef',
+      ].join("\n"),
+    );
+    expect((await h.sandbox.admin.state()).servers).toHaveLength(0);
+    expect(fs.readFileSync(h.contextFile, "utf8")).toBe(before);
+  });
+
   test("a transient 1Password failure is retried with backoff and succeeds", async () => {
     jest.spyOn(FileSecretStore.prototype, "write").mockRejectedValueOnce(new Error("1Password timed out")).mockRejectedValueOnce(new Error("1Password timed out"));
     const o = await run(["--op-attempts", "4"]);

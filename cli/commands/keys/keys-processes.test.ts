@@ -2,13 +2,11 @@
  * `arda-mail keys` as real processes (bin/arda-mail, compiled dist): concurrent rotations lose no
  * entry; a broken secret store or registry file is named for what it is, with the file to repair.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { newKeyEntry } from "../../../lib/keys";
-import { REPO_ROOT } from "../../../platform/load";
-import { BIN, runBin } from "../../../testing/cli";
+import { runBin, runBinAsOperator } from "../../../testing/cli";
 
 jest.setTimeout(120_000);
 const REF = "op://Arda-DevOAM/EmailEncryptionKey/registry";
@@ -52,9 +50,8 @@ test("a secrets file that is a directory, or unreadable, is reported as such (no
 
   fs.writeFileSync(secrets, "{}", { mode: 0o000 });
   fs.chmodSync(secrets, 0o000);
-  // Root reads any file (CAP_DAC_OVERRIDE): drop the DAC capabilities for this run.
-  const argv = ["keys", "check", "Alpha002", "dev", ...flags()];
-  const u = process.getuid?.() === 0 ? await asUnprivileged(argv) : await runBin(argv);
+  // Root reads any file (CAP_DAC_OVERRIDE): run as an operator whom the file's mode binds.
+  const u = await runBinAsOperator(["keys", "check", "Alpha002", "dev", ...flags()]);
   expect(u.code).toBe(1);
   expect(u.stderr).toContain(`secrets file ${secrets} is not accessible: permission denied`);
   expect(u.stderr).not.toContain("not valid JSON");
@@ -83,14 +80,3 @@ test("keys check --file names the file to repair (not 1Password); a directory or
   const missing = await runBin(["keys", "check", "--file", path.join(dir, "nope.json")]);
   expect(missing.stderr).toContain(`cannot read ${path.join(dir, "nope.json")}: it does not exist`);
 });
-
-function asUnprivileged(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("setpriv", ["--bounding-set=-dac_override,-dac_read_search", process.execPath, BIN, ...argv], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.on("close", (code) => resolve({ code: code ?? 128, stdout, stderr }));
-  });
-}

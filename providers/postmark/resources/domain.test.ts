@@ -1,32 +1,12 @@
-import type { DomainDetails } from "../../../lib/postmark/types";
 import { ProviderContext } from "../context";
 import { isUnknown, UNKNOWN } from "../protocol/cty";
 import { domainResource } from "./domain";
 import { domainAttributes } from "./domain-state";
+import { domainDetails } from "../../../testing/postmark-domain";
 
 const r = domainResource(new ProviderContext());
 
-const details = (over: Partial<DomainDetails>): DomainDetails => ({
-  ID: 7,
-  Name: "dev.ardamails.com",
-  SPFVerified: false,
-  DKIMVerified: false,
-  WeakDKIM: false,
-  ReturnPathDomainVerified: false,
-  SPFHost: "",
-  SPFTextValue: "",
-  DKIMHost: "",
-  DKIMTextValue: "",
-  DKIMPendingHost: "20260526234343pm._domainkey.dev.ardamails.com",
-  DKIMPendingTextValue: "k=rsa;p=PENDING",
-  DKIMRevokedHost: "",
-  DKIMRevokedTextValue: "",
-  SafeToRemoveRevokedKeyFromDNS: false,
-  DKIMUpdateStatus: "Pending",
-  ReturnPathDomain: "pm-bounces.dev.ardamails.com",
-  ReturnPathDomainCNAMEValue: "pm.mtasv.net",
-  ...over,
-});
+const details = domainDetails;
 
 describe("postmark_domain attributes from Postmark", () => {
   test("a new domain: the DNS must carry the pending key", () => {
