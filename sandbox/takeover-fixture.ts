@@ -3,9 +3,9 @@
  * what CDK/CloudFormation deployed on 2026-05-26 — the registrar's root zone with the Root
  * account's legacy `AddNsRecordsToAnyHostedZone` role, and per partition its zone, SPF / DMARC /
  * DKIM / Return-Path records, the NS delegation written into the root zone, both secrets with
- * values, both roles (dev's hard-coded `AddNsRecordsToAnyHostedZone`, the other auto-named by
- * CloudFormation) with their CloudFormation inline policies — and a consumer stack importing the
- * six `<infra>-<partition>-API-<Name>` exports.
+ * values, both roles (named by CloudFormation, or as the caller says: dev's hard-coded
+ * `AddNsRecordsToAnyHostedZone`, the two DNS roles the rollout log names) with their CloudFormation
+ * inline policies — and a consumer stack importing the six `<infra>-<partition>-API-<Name>` exports.
  * moto's CloudFormation cannot build this (no AWS::SecretsManager::Secret, 70+ character role
  * names, Retain and export protection unfaithful), so the resources are created directly through
  * the APIs and the CloudFormation view is the stand-in's, holding the seed-shaped template and the
@@ -27,7 +27,16 @@ import { createRegistrarZone, type LocalAws } from "./aws/moto";
 import { generateDkimValue, type PersistedState, type StoredDomain } from "./postmark/state";
 
 /** The DKIM selectors Postmark issued at the 2026-05-26 rollout (execution log), by partition. */
-export const SEED_DKIM_SELECTORS: Readonly<Record<string, string>> = { dev: "20260526234343pm" };
+export const SEED_DKIM_SELECTORS: Readonly<Record<string, string>> = { dev: "20260526234343pm", stage: "20260527011224pm", demo: "20260527004920pm", prod: "20260527061409pm" };
+
+/**
+ * A role name as CloudFormation generates it: `<stack>-<logical id>` cut to 51 characters, `-`, 12
+ * random characters (64 in all) — the shape of the two the rollout log names
+ * (`Alpha002-stage-Email-EmailDnsProvisioningRoleNsDele-MEp15pHK7X9l`).
+ */
+export function cloudFormationRoleName(stack: string, logicalId: string): string {
+  return `${`${stack}-${logicalId}`.slice(0, 51)}-${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+}
 
 /**
  * The Postmark account as the live rollout left it, as a sandbox state file (`startSandbox({ statePath })`
@@ -132,8 +141,11 @@ export function txtValue(v: string): string {
 export async function buildLiveSystem(
   aws: LocalAws,
   platform: Platform,
-  /** secretValues: the live secrets' values (default generated canaries) — 1Password's, when the rehearsal adopts them unchanged. */
-  partitions: ReadonlyArray<{ partition: Partition; records: readonly FixtureRecord[]; dnsRoleName: string; secretValues?: { token: string; key: string } }>,
+  /**
+   * dnsRoleName: the live DNS role's name (default CloudFormation's auto-name); secretValues: the live
+   * secrets' values (default generated canaries) — 1Password's, when the rehearsal adopts them unchanged.
+   */
+  partitions: ReadonlyArray<{ partition: Partition; records: readonly FixtureRecord[]; dnsRoleName?: string; secretValues?: { token: string; key: string } }>,
 ): Promise<LiveSystem> {
   const root = rootInfrastructure(platform);
   const rootCfg = await clientConfig(aws, root.awsProfile!);
@@ -177,10 +189,11 @@ export async function buildLiveSystem(
   );
 
   const out: Record<string, LivePartition> = {};
-  for (const { partition: p, records, dnsRoleName, secretValues } of partitions) {
+  for (const { partition: p, records, secretValues, ...given } of partitions) {
     const infra = infrastructure(platform, p.infrastructure);
     const cfg = await clientConfig(aws, infra.awsProfile!);
     const stack = partitionStackName(p);
+    const dnsRoleName = given.dnsRoleName ?? cloudFormationRoleName(stack, "EmailDnsProvisioningRoleNsDelegation");
     const domain = partitionDomain(platform, p);
     const zoneId = await createZone(cfg, domain);
     await createRecords(cfg, zoneId, records);
@@ -194,8 +207,7 @@ export async function buildLiveSystem(
     let roles: LivePartition["roles"];
     const dnsPolicy = `${stack}-EmailDnsProvisioningRoleDefaultPolicy`.slice(0, 60);
     const fbPolicy = `${stack}-EmailEncryptionKeyFallbackRoleDefaultPolicy`.slice(0, 60);
-    // CloudFormation's auto-name: <stack>-<logical id, cut>-<12 random>, at most 64.
-    const fallbackName = `${stack}-EmailEncryptionKeyFallbackRo-${randomUUID().replace(/-/g, "").slice(0, 12)}`.slice(0, 64);
+    const fallbackName = cloudFormationRoleName(stack, "EmailEncryptionKeyFallbackRole");
     try {
       arns = {
         token: (await sm.send(new CreateSecretCommand({ Name: names.postmarkAccountToken, SecretString: values.token }))).ARN!,
