@@ -206,6 +206,23 @@ describe("deploy: the cascade on the sandbox", () => {
     ]);
   });
 
+  it("fails pre-flight when the committed context entry is malformed (a misspelt field), naming the field", async () => {
+    const before = fs.readFileSync(env.contextFile, "utf8");
+    const doc = JSON.parse(before);
+    doc.context["partitionMail:Alpha002:dev"].dkimSelectr = "20260526234343pm";
+    fs.writeFileSync(env.contextFile, JSON.stringify(doc, null, 2));
+    try {
+      const o = await deploy(["Alpha002", "dev"]);
+      expect(o.code).toBe(1);
+      const pf = stepOf(o.json, "Alpha002/dev", "preflight");
+      expect(pf.detail).toContain('context: Invalid CDKTF context entry "partitionMail:Alpha002:dev"');
+      expect(pf.detail).toContain("partitionMail:Alpha002:dev.dkimSelectr");
+      expect(pf.detail).toContain("fix the entry, or run `arda-mail register Alpha002 dev --update` and commit the context file");
+    } finally {
+      fs.writeFileSync(env.contextFile, before);
+    }
+  });
+
   it("fails pre-flight when the committed context is stale vs Postmark", async () => {
     const before = fs.readFileSync(env.contextFile, "utf8");
     const doc = JSON.parse(before);

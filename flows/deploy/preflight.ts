@@ -5,9 +5,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../platform/load";
-import { partitionContextKey, readContext, registerCommandFor } from "../../platform/mail-context";
+import { partitionContextKey, readContext, registerCommandFor, requireMailEntry, type MailContextEntry } from "../../platform/mail-context";
 import type { Infrastructure, Partition, Platform } from "../../platform/model";
-import { infrastructure, partitionKeyRegistryRef, partitionPostmarkTokenRef } from "../../platform/names";
+import { infrastructure, partitionDomain, partitionKeyRegistryRef, partitionPostmarkTokenRef } from "../../platform/names";
 import { parseRegistry, RegistryError } from "../../lib/keys";
 import type { SecretStore } from "../../lib/secrets/store";
 import type { DomainDetails } from "../../lib/postmark/types";
@@ -126,14 +126,26 @@ export async function preflight(i: PreflightInput): Promise<PreflightResult> {
 
   // 4. Context: absent is fine (the register step writes it); present must match Postmark.
   const key = partitionContextKey(i.partition);
-  const raw = readContext(i.contextFile)[key] as { domainId?: number; dkimHost?: string; dkimPublicKey?: string; returnPathDomain?: string } | undefined;
-  if (!raw) {
+  const context = readContext(i.contextFile);
+  // A present entry is checked for its exact shape before any of it is used (the file is hand-editable).
+  let raw: MailContextEntry | undefined;
+  let invalid: string | undefined;
+  if (context[key] !== undefined && context[key] !== null) {
+    try {
+      raw = requireMailEntry(context, key, partitionDomain(i.platform, i.partition), i.contextFile);
+    } catch (e) {
+      invalid = (e as Error).message;
+    }
+  }
+  if (invalid) {
+    checks.push({ check: "context", ok: false, detail: invalid, fix: `fix the entry, or run \`${registerCommandFor(key)} --update\` and commit the context file` });
+  } else if (!raw) {
     checks.push({ check: "context", ok: true, detail: `${key} not in ${path.relative(REPO_ROOT, i.contextFile) || i.contextFile} yet: the register step writes it` });
   } else if (!values.postmarkAccountToken) {
     checks.push({ check: "context", ok: false, detail: `${key} present, but cannot compare it with Postmark without the account token`, fix: "resolve the secret above first" });
   } else {
     try {
-      const d = await i.getDomain(values.postmarkAccountToken, Number(raw.domainId));
+      const d = await i.getDomain(values.postmarkAccountToken, raw.domainId);
       const keys = [
         { host: d.DKIMHost, value: d.DKIMTextValue },
         { host: d.DKIMPendingHost, value: d.DKIMPendingTextValue },
