@@ -12,7 +12,7 @@ import { DkimValues } from "./constructs/postmark-sending-domain";
 import { CorporateStack } from "./stacks/corporate-stack";
 import { PartitionEmailStack } from "./stacks/partition-email-stack";
 import { RootStack } from "./stacks/root-stack";
-import { STATE_ROOT_CONTEXT } from "./constructs/state-backend";
+import { STATE_ROOT_CONTEXT, stateRootFromEnvironment } from "./constructs/state-backend";
 
 export interface BuildOptions {
   platform: Platform;
@@ -24,7 +24,7 @@ export interface BuildOptions {
   contextFile?: string;
   /** Build only these stacks (e.g. the one partition being deployed; others need no context). */
   stacks?: readonly string[];
-  /** Directory local-backend paths are resolved against (default: the repository root; tests use a temp one). */
+  /** Directory local-backend paths are resolved against (default: ARDA_MAIL_STATE_ROOT, else the repository root). */
   stateRoot?: string;
 }
 
@@ -32,7 +32,8 @@ export function buildApp(opts: BuildOptions): App {
   const { platform } = opts;
   const contextFile = opts.contextFile ?? contextFilePath(platform);
   const context = readContext(contextFile);
-  const app = new App({ outdir: opts.outdir, hclOutput: opts.hcl ?? false, ...(opts.stateRoot ? { context: { [STATE_ROOT_CONTEXT]: opts.stateRoot } } : {}) });
+  const stateRoot = opts.stateRoot ?? stateRootFromEnvironment();
+  const app = new App({ outdir: opts.outdir, hclOutput: opts.hcl ?? false, ...(stateRoot ? { context: { [STATE_ROOT_CONTEXT]: stateRoot } } : {}) });
 
   const wanted = (name: string): boolean => !opts.stacks || opts.stacks.includes(name);
 
@@ -53,8 +54,7 @@ export function buildApp(opts: BuildOptions): App {
 if (require.main === module) {
   try {
     // `cdktf synth|deploy` runs this file: the same selection as every entry point.
-    // ARDA_MAIL_STATE_ROOT: where local-backend state lives instead of the repository (rehearsals, tests).
-    buildApp({ platform: loadSelectedPlatform().platform, stateRoot: process.env.ARDA_MAIL_STATE_ROOT || undefined }).synth();
+    buildApp({ platform: loadSelectedPlatform().platform }).synth();
   } catch (e) {
     process.stderr.write(`synth failed: ${(e as Error).message}\n`);
     process.exit(1);

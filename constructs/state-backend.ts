@@ -10,6 +10,19 @@ import type { StateBackend } from "../platform/model";
  */
 export const STATE_ROOT_CONTEXT = "arda-mail:stateRoot";
 
+/**
+ * `ARDA_MAIL_STATE_ROOT`: where local-backend state lives instead of the repository (rehearsals,
+ * tests) — read here for every synth (main.ts `buildApp`) and the deploy's pre-flight, so no entry
+ * point can forget it (the takeover command did, and found a rehearsal's stale state in the
+ * checkout). Must be an absolute path.
+ */
+export function stateRootFromEnvironment(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env.ARDA_MAIL_STATE_ROOT;
+  if (v === undefined || v === "") return undefined;
+  if (!path.isAbsolute(v) || /[\u0000-\u001f\u007f]/.test(v)) throw new Error(`ARDA_MAIL_STATE_ROOT ${JSON.stringify(v.slice(0, 200))} is not an absolute directory path`);
+  return path.resolve(v);
+}
+
 /** Where a local backend keeps one stack's state: absolute, so any work directory finds the same file. */
 export function localStatePath(directory: string, stackName: string, stateRoot: string = REPO_ROOT): string {
   return path.resolve(stateRoot, directory, `${stackName}.tfstate`);

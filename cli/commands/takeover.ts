@@ -12,7 +12,8 @@ import { awsConfigFile } from "../../lib/aws-config";
 import { takeoverFile } from "../../lib/takeover/record";
 import { terraformEnv } from "../../lib/terraform";
 import { activePartitions, CORPORATE_STACK, postmarkAccount, partitionKeyRegistryRef, partitionPostmarkTokenRef, partitionStackName } from "../../platform/names";
-import { ArdaCommand } from "../base-command";
+import { FlowError } from "../../flows/errors";
+import { ArdaCommand, CliError } from "../base-command";
 
 export default class Takeover extends ArdaCommand<typeof Takeover> {
   static summary = "Take over the live CloudFormation deployment: adopt every live resource into Terraform, recreate nothing, keep the exports.";
@@ -43,6 +44,7 @@ export default class Takeover extends ArdaCommand<typeof Takeover> {
     const platform = this.platform();
     const targets = takeoverTargets(platform, this.args.stack as string | undefined, this.flags.all, awsConfigFile());
     const workDir = this.flags["work-dir"] ?? fs.mkdtempSync(path.join(os.tmpdir(), "arda-mail-takeover-"));
+    fs.mkdirSync(workDir, { recursive: true });
     const { stackDirs } = synthPlatform({ platform, outdir: path.join(workDir, "out"), contextFile: this.contextFile(), stacks: targets, hcl: false });
     const results: StackTakeoverResult[] = [];
     // SIGINT/SIGTERM: the takeover stops after the step it is in (recorded); a running terraform gets one SIGINT.
@@ -82,6 +84,15 @@ export default class Takeover extends ArdaCommand<typeof Takeover> {
         this.progress(`${stack}: plan ${r.steps.plan}, adopt ${r.steps.adopt}, retain ${r.steps.retain}, detach ${r.steps.detach}`);
         results.push(r);
       }
+    } catch (e) {
+      // Interrupted: what finished is recorded (an apply always finishes); exit 128 + the signal's number.
+      if (stop.signal.aborted)
+        throw new CliError(
+          (e as Error).message,
+          e instanceof FlowError && e.next ? e.next : "re-run the same `arda-mail takeover` command: it resumes from the record (every step is idempotent)",
+          stop.signal.reason === "SIGTERM" ? 143 : 130,
+        );
+      throw e;
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);

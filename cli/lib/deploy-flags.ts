@@ -18,6 +18,7 @@ import type { SecretStore } from "../../lib/secrets/store";
 import { dnsReader, type DnsReader } from "../../lib/dns/reader";
 import { CliError } from "./errors";
 import { followDnsFromFlag, publishDnsFromFlag } from "./sandbox-hooks";
+import { stateRootFromEnvironment } from "../../constructs/state-backend";
 
 export const resolverFlag = Flags.string({ description: "DNS server to read from, <ip>:<port> (default: the system resolver)", env: "ARDA_MAIL_RESOLVER" });
 export const parentServerFlag = Flags.string({
@@ -119,7 +120,7 @@ export function deployContext(host: DeployHost, flags: Record<string, unknown>, 
     parentServer: flags["parent-server"] as string | undefined,
     ...(offline ? { publishDns: publishDnsFromFlag(localDns) } : { followDns: followDnsFromFlag(localDns, platform, process.env) }),
     postmarkUrl: host.postmarkUrl?.(),
-    stateRoot: process.env.ARDA_MAIL_STATE_ROOT || undefined,
+    stateRoot: stateRootFromEnvironment(),
     planOnly: Boolean(flags["plan-only"]),
     allowDestructive: Boolean(flags["allow-destructive-changes"]),
     verbose: Boolean(flags.verbose),

@@ -59,7 +59,10 @@ export async function route53Request(s: AwsClientSettings, method: "GET" | "POST
     headers,
     body,
   });
-  const r = await fetch(url, { method, headers: signed.headers, body });
+  const r = await fetch(url, { method, headers: signed.headers, body }).catch((e: Error) => {
+    const cause = (e.cause as Error | undefined)?.message;
+    throw new Error(`Route53 at ${url.origin} cannot be reached (${method} ${url.pathname}): ${cause ?? e.message}`);
+  });
   const text = await r.text();
   if (!r.ok) throw new Error(`Route53 ${method} ${url.pathname}: HTTP ${r.status} ${field(text, "Code") ?? ""} ${field(text, "Message") ?? ""}`.trim());
   return text;

@@ -8,6 +8,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { fromIni } from "@aws-sdk/credential-providers";
+import { endpointFromEnvironment } from "./settings";
 
 // The SDK warns on stderr about Node < 22 once per process: noise on every command's progress
 // stream (Node 20.19+ is this project's supported floor). An explicit setting wins.
@@ -93,7 +94,8 @@ export interface SecretsManagerReaderOptions {
 /** Secrets Manager through the AWS SDK, with the model's profile; the endpoint comes from the environment. */
 export function secretsManagerReader(o: SecretsManagerReaderOptions): SecretValueReader {
   const env = o.env ?? process.env;
-  const endpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER || env.AWS_ENDPOINT_URL || undefined;
+  const endpoint = endpointFromEnvironment("SECRETS_MANAGER", env);
+  const sts = endpointFromEnvironment("STS", env);
   const client = new SecretsManagerClient({
     region: o.region,
     endpoint,
@@ -103,7 +105,7 @@ export function secretsManagerReader(o: SecretsManagerReaderOptions): SecretValu
       configFilepath: o.configFile,
       ...(env.AWS_SHARED_CREDENTIALS_FILE ? { filepath: env.AWS_SHARED_CREDENTIALS_FILE } : {}),
       // Role assumption (the sandbox's profiles, and SSO-less real ones) goes to STS at the same kind of endpoint.
-      clientConfig: { region: o.region, ...(env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL } : {}) },
+      clientConfig: { region: o.region, ...(sts ? { endpoint: sts } : {}) },
     }),
   });
   return {

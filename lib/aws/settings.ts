@@ -16,7 +16,33 @@ export interface AwsClientSettings {
 /** Settings for one model profile (the account a stack lives in). */
 export type AccountSettings = (profile: string, region: string) => Promise<AwsClientSettings>;
 
-export const profileSettings: AccountSettings = async (profile, region) => ({ region, credentials: fromIni({ profile }) });
+/**
+ * The endpoint an emulator gives through the SDK's own settings: `AWS_ENDPOINT_URL_<SERVICE>`, then
+ * `AWS_ENDPOINT_URL`. Read here, once, and checked (an http(s) URL: scheme, host and port only) —
+ * the SDK's clients and the hand-signed Route53 calls (lib/aws/route53.ts) all get it from here.
+ */
+export function endpointFromEnvironment(service?: "SECRETS_MANAGER" | "STS" | "ROUTE_53", env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const name = service && env[`AWS_ENDPOINT_URL_${service}`] ? `AWS_ENDPOINT_URL_${service}` : "AWS_ENDPOINT_URL";
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
+    throw new Error(`${name} ${JSON.stringify(raw.slice(0, 200))} is not an http(s) endpoint URL (scheme, host and port only)`);
+  }
+  return url.origin;
+}
+
+export const profileSettings: AccountSettings = async (profile, region) => {
+  const endpoint = endpointFromEnvironment("ROUTE_53");
+  const sts = endpointFromEnvironment("STS");
+  // Role assumption (the sandbox's profiles, and SSO-less real ones) goes to STS at the emulator's endpoint too.
+  return { region, credentials: fromIni({ profile, clientConfig: { region, ...(sts ? { endpoint: sts } : {}) } }), ...(endpoint ? { endpoint } : {}) };
+};
 
 /** Static credentials from a provider, once (the Route53 signer needs them as values). */
 export async function resolveCredentials(s: AwsClientSettings): Promise<AwsCredentialIdentity> {
