@@ -31,6 +31,8 @@ export interface SandboxEnvironment {
   readonly workDir: string;
   /** Every secret value generated (the account token and each key registry), for canary checks. */
   readonly secretValues: readonly string[];
+  /** The global flags every command takes, pointing it at this environment (platform, secrets, Postmark, context file). */
+  readonly baseFlags: string[];
   /** Global + deploy flags pointing a command at this environment. */
   readonly flags: string[];
   /** Environment variables for a child `arda-mail` process (AWS_CONFIG_FILE; with the local AWS its endpoint, the model file, the state root). */
@@ -110,21 +112,8 @@ export async function startSandboxEnvironment(o: SandboxEnvOptions): Promise<San
   const workDir = path.join(dir, "work");
   fs.mkdirSync(workDir, { recursive: true });
 
-  const flags = [
-    "--platform",
-    platform.name,
-    "--secrets",
-    `file:${secretsFile}`,
-    "--postmark-url",
-    sandbox.url,
-    "--context-file",
-    contextFile,
-    "--rollout-file",
-    rolloutFile,
-    "--work-dir",
-    workDir,
-    ...(dns ? ["--resolver", dns.address, "--parent-server", dns.parentAddress, "--local-dns", dns.dir] : []),
-  ];
+  const baseFlags = ["--platform", platform.name, "--secrets", `file:${secretsFile}`, "--postmark-url", sandbox.url, "--context-file", contextFile];
+  const flags = [...baseFlags, "--rollout-file", rolloutFile, "--work-dir", workDir, ...(dns ? ["--resolver", dns.address, "--parent-server", dns.parentAddress, "--local-dns", dns.dir] : [])];
   return {
     dir,
     sandbox,
@@ -135,6 +124,7 @@ export async function startSandboxEnvironment(o: SandboxEnvOptions): Promise<San
     rolloutFile,
     workDir,
     secretValues: [...new Set(Object.values(secrets))],
+    baseFlags,
     flags,
     env: aws && local ? { ...aws.env, ARDA_MAIL_PLATFORM_FILE: local.platformFile, ARDA_MAIL_STATE_ROOT: path.join(dir, "state-root") } : { AWS_CONFIG_FILE: awsConfigFile },
     platform,

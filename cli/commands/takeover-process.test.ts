@@ -27,22 +27,7 @@ describe("arda-mail takeover as a real process", () => {
   });
 
   const record = (): string => path.join(dir, "takeover.json");
-  const args = (...a: string[]): string[] => [
-    "takeover",
-    ...a,
-    "--platform",
-    env.platform.name,
-    "--secrets",
-    `file:${env.secretsFile}`,
-    "--postmark-url",
-    env.sandbox.url,
-    "--context-file",
-    env.contextFile,
-    "--takeover-file",
-    record(),
-    "--work-dir",
-    path.join(dir, "takeover-work"),
-  ];
+  const args = (...a: string[]): string[] => ["takeover", ...a, ...env.baseFlags, "--takeover-file", record(), "--work-dir", path.join(dir, "takeover-work")];
 
   it("SIGINT during Root's adopt: the apply finishes, exit 130; the re-run adopts from the finished state; then nothing is left to do", async () => {
     const first = await new Promise<{ code: number | null; stderr: string }>((resolve) => {

@@ -25,20 +25,7 @@ async function run<T>(cmd: Parameters<typeof runInProcess>[0], argv: string[]) {
 beforeAll(async () => {
   env = await startSandboxEnvironment({ platform });
   zones = await registerAndServe(env, platform); // throws unless Knot DNS runs
-  common = [
-    "--platform",
-    "sandbox",
-    "--secrets",
-    `file:${env.secretsFile}`,
-    "--postmark-url",
-    env.sandbox.url,
-    "--context-file",
-    env.contextFile,
-    "--resolver",
-    env.dns!.address,
-    "--parent-server",
-    env.dns!.parentAddress,
-  ];
+  common = [...env.baseFlags, "--resolver", env.dns!.address, "--parent-server", env.dns!.parentAddress];
 });
 afterAll(async () => {
   const everything = outputs.join("\n") + regularFilesText(env.dir, [env.secretsFile]);
