@@ -4,7 +4,7 @@
  */
 import type { Partition } from "../../platform/model";
 import { updateRollout } from "../../lib/rollout/state";
-import type { DeployContext } from "./deploy";
+import type { DeployContext } from "./types";
 import type { Interruption } from "./steps";
 
 /** The step log's interruption for a stack: a partition notes it in the rollout record; Root and Corporate have none. */

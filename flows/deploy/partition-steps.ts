@@ -18,7 +18,7 @@ import { runTerraform, terraformEnv, terraformOrThrow } from "../../lib/terrafor
 import { planOffline } from "../plan-offline";
 import { partitionTarget as registerTarget, registerDomain, type RegisterResult } from "../register";
 import { formatReport, partitionTarget as verifyTarget, verifyDomain, type OutputsSource, type VerifyReport } from "../verify";
-import type { DeployContext } from "./deploy";
+import type { DeployContext } from "./types";
 import { preflight, type PreflightSecrets } from "./preflight";
 import type { StepValue } from "./steps";
 import { StepError } from "./types";

@@ -16,7 +16,7 @@ import { corporateTarget as registerCorporateTarget, partitionTarget as register
 import { synthPlatform } from "../synth";
 import { secretsManagerReader, describeDecisions } from "../../lib/aws/secrets";
 import { readAwsProfiles } from "../../lib/aws-config";
-import type { DeployContext } from "./deploy";
+import type { DeployContext } from "./types";
 import { interruptionOf } from "./interruption";
 import { preflightStep } from "./partition-steps";
 import { StepLog, StepStop, type StepValue } from "./steps";
@@ -29,10 +29,7 @@ import { corporateTarget as verifyCorporateTarget, formatReport, partitionTarget
 import { cascadeGraph, labelOf, runGraph, stackOf, type DeployTarget, type NodeTurn } from "./graph";
 import { applyPlan, initStack, outputsOfBackend, planStack, secondPlan, secretVersions, stateOutputs, withVersions, type StackRun } from "./terraform-stack";
 
-/** Sandbox-only DNS while a stack applies (the local AWS's Route53 served by Knot); none on a real platform. */
-export interface DnsFollowHook {
-  (s: { stack: string; infrastructure: string; zoneName: string }): { stop(outputs?: Readonly<Record<string, unknown>>): Promise<string> };
-}
+export type { DnsFollowHook } from "./types";
 
 interface RunFacts {
   /** Set by `deploy --all` once Root succeeded in this run: the Root check need not read its state again. */

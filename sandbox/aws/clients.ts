@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import type { LocalAws } from "./moto";
+import type { LocalAws } from "./local-aws";
 
 export interface AwsCredentials {
   readonly accessKeyId: string;

@@ -10,21 +10,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Platform } from "../../platform/model";
 import { freeLoopbackPort } from "../ports";
+import type { LocalAws } from "./local-aws";
 
-export interface LocalAws {
-  /** `http://127.0.0.1:<port>` */
-  readonly endpoint: string;
-  readonly configFile: string;
-  /**
-   * For every AWS client and Terraform process: AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE (an
-   * empty file), AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, AWS_EC2_METADATA_DISABLED. No AWS_PROFILE:
-   * each stack (or command) names its own.
-   */
-  readonly env: Record<string, string>;
-  /** Forget every resource (moto's `POST /moto-api/reset`). */
-  reset(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type { LocalAws } from "./local-aws";
 
 /** The profile holding the static keys every model profile assumes its role from. */
 export const BASE_PROFILE = "arda-mail-local-aws";

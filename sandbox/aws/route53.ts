@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { route53Request } from "../../lib/aws/route53";
 import type { Platform } from "../../platform/model";
 import { clientConfig, type ClientConfig } from "./clients";
-import type { LocalAws } from "./moto";
+import type { LocalAws } from "./local-aws";
 
 const API = "/2013-04-01";
 const XMLNS = "https://route53.amazonaws.com/doc/2013-04-01/";
