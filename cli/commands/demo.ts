@@ -7,6 +7,7 @@ import type { PartitionDeployResult } from "../../flows/deploy/types";
 import { formatReport } from "../../flows/verify";
 import { ArdaCommand, CliError } from "../base-command";
 import { partitionSummary } from "./deploy";
+import { ownTimeMs, waitedMs } from "../../flows/deploy/steps";
 
 export default class Demo extends ArdaCommand<typeof Demo> {
   static summary = "Run the whole rollout cascade on the embedded sandbox and show what each step did.";
@@ -74,8 +75,8 @@ export function stackTable(stacks: readonly PartitionDeployResult[]): string[] {
     p.appliedResources === undefined ? "—" : String(p.appliedResources),
     p.secondPlanClean === undefined ? "—" : p.secondPlanClean ? "clean" : "NOT clean",
     p.steps.some((s) => s.step === "verify" && s.outcome === "ok") ? "PASS" : p.steps.some((s) => s.step === "verify") ? "FAIL" : "not run",
-    `${(p.steps.filter((s) => s.step !== "wait").reduce((n, s) => n + s.durationMs, 0) / 1000).toFixed(1)} s`,
-    `${((p.steps.find((s) => s.step === "wait")?.durationMs ?? 0) / 1000).toFixed(1)} s`,
+    `${(ownTimeMs(p.steps) / 1000).toFixed(1)} s`,
+    `${(waitedMs(p.steps) / 1000).toFixed(1)} s`,
   ]);
   // `time` is the stack's own work; `waited` its wait for the stacks before it (it was planned by then).
   const head = ["stack", "applied", "second plan", "verify", "time", "waited"];

@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import { Args, Flags } from "@oclif/core";
 import { deployCascade, deployPartition, type CascadeResult } from "../../flows/deploy/deploy";
 import { deployStackForReal } from "../../flows/deploy/real";
@@ -9,6 +8,7 @@ import { ArdaCommand, CliError } from "../base-command";
 import { deployContext, deployFlags } from "../lib/deploy-flags";
 import { FailedWithResult } from "../lib/errors";
 import { partitionOrFail } from "../lib/args";
+import { interruptExitCode, listenForInterrupt } from "../lib/interrupt";
 
 export default class Deploy extends ArdaCommand<typeof Deploy> {
   static summary = "Deploy Root, Corporate or a partition's email stack: pre-flight, register, plan, apply, second plan, verify — in rollout order.";
@@ -52,17 +52,10 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
     if (!this.flags.all && !single && !(infra && name)) throw new CliError("missing <infrastructure> <partition> (or root, corporate, --all)", "e.g. arda-mail deploy Alpha002 dev", 2);
     // SIGINT/SIGTERM stop the deploy: forwarded once to Terraform (graceful stop, lock released),
     // the running step recorded as interrupted, the temp directory removed, exit 130/143.
-    const stop = new AbortController();
-    const onSignal = (sig: NodeJS.Signals): void => {
-      if (stop.signal.aborted) {
-        this.progress(`${sig} again: still waiting for terraform to stop and release its lock`);
-        return;
-      }
-      this.progress(`${sig} received: stopping — terraform gets one SIGINT (it finishes or cancels its current operation and releases the state lock); waiting for it`);
-      stop.abort(sig);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const stop = listenForInterrupt((l) => this.progress(l), {
+      first: (sig) => `${sig} received: stopping — terraform gets one SIGINT (it finishes or cancels its current operation and releases the state lock); waiting for it`,
+      again: (sig) => `${sig} again: still waiting for terraform to stop and release its lock`,
+    });
     let ctx: ReturnType<typeof deployContext> | undefined;
     try {
       ctx = deployContext(
@@ -101,8 +94,7 @@ export default class Deploy extends ArdaCommand<typeof Deploy> {
       if (!result.ok) throw new DeployFailed(result);
       return JSON.parse(this.clean(JSON.stringify(result))) as CascadeResult;
     } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      stop.release();
       if (ctx?.ownsWorkDir) {
         if (this.flags.keep) this.progress(`kept the work directory ${ctx.workDir} (--keep)`);
         else fs.rmSync(ctx.workDir, { recursive: true, force: true });
@@ -121,7 +113,7 @@ export class DeployInterrupted extends FailedWithResult {
     super(
       `deploy interrupted by ${signal}${where.length ? ` during ${where.join(", ")}` : ""}; terraform was stopped and released its lock; the rollout record notes it. Re-run the same deploy to continue: every step is idempotent`,
       result,
-      128 + os.constants.signals[signal],
+      interruptExitCode(signal),
     );
     this.name = "DeployInterrupted";
   }

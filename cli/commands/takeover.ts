@@ -14,6 +14,7 @@ import { terraformEnv } from "../../lib/terraform";
 import { activePartitions, CORPORATE_STACK, postmarkAccount, partitionKeyRegistryRef, partitionPostmarkTokenRef, partitionStackName } from "../../platform/names";
 import { FlowError } from "../../flows/errors";
 import { ArdaCommand, CliError } from "../base-command";
+import { interruptExitCode, listenForInterrupt } from "../lib/interrupt";
 
 export default class Takeover extends ArdaCommand<typeof Takeover> {
   static summary = "Take over the live CloudFormation deployment: adopt every live resource into Terraform, recreate nothing, keep the exports.";
@@ -48,13 +49,9 @@ export default class Takeover extends ArdaCommand<typeof Takeover> {
     const { stackDirs } = synthPlatform({ platform, outdir: path.join(workDir, "out"), contextFile: this.contextFile(), stacks: targets, hcl: false });
     const results: StackTakeoverResult[] = [];
     // SIGINT/SIGTERM: the takeover stops after the step it is in (recorded); a running terraform gets one SIGINT.
-    const stop = new AbortController();
-    const onSignal = (sig: NodeJS.Signals): void => {
-      if (!stop.signal.aborted) this.progress(`${sig} received: the takeover stops after its current step (a running apply finishes first); re-run to resume`);
-      stop.abort(sig);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const stop = listenForInterrupt((l) => this.progress(l), {
+      first: (sig) => `${sig} received: the takeover stops after its current step (a running apply finishes first); re-run to resume`,
+    });
     try {
       for (const stack of targets) {
         const infra = infrastructureOf(platform, stack);
@@ -90,12 +87,11 @@ export default class Takeover extends ArdaCommand<typeof Takeover> {
         throw new CliError(
           (e as Error).message,
           e instanceof FlowError && e.next ? e.next : "re-run the same `arda-mail takeover` command: it resumes from the record (every step is idempotent)",
-          stop.signal.reason === "SIGTERM" ? 143 : 130,
+          interruptExitCode(stop.signal.reason as NodeJS.Signals),
         );
       throw e;
     } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      stop.release();
     }
     return { stacks: results };
   }

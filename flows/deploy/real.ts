@@ -18,11 +18,11 @@ import { secretsManagerReader, describeDecisions } from "../../lib/aws/secrets";
 import { readAwsProfiles } from "../../lib/aws-config";
 import type { DeployContext } from "./types";
 import { interruptionOf } from "./interruption";
-import { preflightStep } from "./partition-steps";
+import { orderStep, preflightStep } from "./partition-steps";
 import { StepLog, StepStop, type StepValue } from "./steps";
 import { StepError, type PartitionDeployResult } from "./types";
 import { formatPlan, type PlanCounts } from "../../lib/plan-summary";
-import { isProduction, orderViolation, readRollout, recordRollout } from "../../lib/rollout/state";
+import { isProduction, recordRollout } from "../../lib/rollout/state";
 import { terraformEnv } from "../../lib/terraform";
 import { dnsReader } from "../../lib/dns/reader";
 import { corporateTarget as verifyCorporateTarget, formatReport, partitionTarget as verifyPartitionTarget, verifyDomain, type VerifyReport } from "../verify";
@@ -97,15 +97,11 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
 
   let stopFollowing = async (): Promise<void> => undefined;
   try {
-    const orderStep = async (): Promise<void> => {
-      if (t.kind !== "partition") return;
-      await step("order", async () => {
-        const why = orderViolation(ctx.platform, t.partition, readRollout(ctx.rolloutFile, ctx.platform));
-        if (why) throw new StepError(why, "refused", `deploy the earlier partitions first (arda-mail deploy --all walks the cascade); the record is ${ctx.rolloutFile}`);
-        return { value: undefined, detail: "rollout order satisfied (DQ-R1-021)" };
-      });
+    // The same order step as the offline deploy; in `deploy --all` it runs just before the apply.
+    const checkOrder = async (): Promise<void> => {
+      if (t.kind === "partition") await step("order", async () => orderStep(ctx, t.partition));
     };
-    if (!o.turn) await orderStep();
+    if (!o.turn) await checkOrder();
 
     const values = await step("preflight", async () => {
       if (t.kind === "partition") {
@@ -249,7 +245,7 @@ export async function deployStackForReal(ctx: DeployContext, t: DeployTarget, o:
           : { value: f, detail: before.length ? `${before.join(", ")} applied and verified` : "no stack before it" };
       });
       if (failed.length) return { partition: label, stack, ok: false, steps, ...result };
-      await orderStep();
+      await checkOrder();
     }
 
     if (ctx.planOnly) {

@@ -8,6 +8,16 @@ import { TerraformInterrupted } from "../../lib/terraform";
 import { FlowError } from "../errors";
 import { StepError, type StepOutcome, type StepResult } from "./types";
 
+/** A stack's own time: its steps' durations, without its `wait` for the stacks before it (deploy --all). */
+export function ownTimeMs(steps: readonly StepResult[]): number {
+  return steps.filter((s) => s.step !== "wait").reduce((n, s) => n + s.durationMs, 0);
+}
+
+/** How long a stack waited for the stacks before it (0 outside deploy --all). */
+export function waitedMs(steps: readonly StepResult[]): number {
+  return steps.find((s) => s.step === "wait")?.durationMs ?? 0;
+}
+
 export interface StepValue<T> {
   readonly value: T;
   readonly detail: string;

@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { resolveCredentials, type AwsClientSettings } from "./settings";
+import { endpointFromEnvironment, resolveCredentials, type AwsClientSettings } from "./settings";
 
 const API = "/2013-04-01";
 const ZONE_ID = /^[A-Z0-9]{1,32}$/;
@@ -46,7 +46,8 @@ function field(xml: string, tag: string): string | undefined {
 
 /** One signed Route53 REST call; the response body (XML). Non-2xx throws with Route53's code and message. */
 export async function route53Request(s: AwsClientSettings, method: "GET" | "POST" | "DELETE", pathAndQuery: string, body?: string): Promise<string> {
-  const url = new URL((s.endpoint ?? "https://route53.amazonaws.com") + pathAndQuery);
+  // As the SDK's own clients do: an emulator's endpoint from the environment when the settings give none.
+  const url = new URL((s.endpoint ?? endpointFromEnvironment("ROUTE_53") ?? "https://route53.amazonaws.com") + pathAndQuery);
   const headers: Record<string, string> = { host: url.host, ...(body ? { "content-type": "application/xml" } : {}) };
   const signer = new SignatureV4({ service: "route53", region: "us-east-1", credentials: await resolveCredentials(s), sha256: Sha256 });
   const signed = await signer.sign({

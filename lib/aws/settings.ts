@@ -9,7 +9,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-
 export interface AwsClientSettings {
   readonly region: string;
   readonly credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-  /** Only for emulators; real AWS uses the SDK's own endpoints. */
+  /** Only for emulators; real AWS uses the SDK's own endpoints (and without it, Route53 calls use AWS_ENDPOINT_URL[_ROUTE_53]). */
   readonly endpoint?: string;
 }
 
@@ -37,11 +37,14 @@ export function endpointFromEnvironment(service?: "SECRETS_MANAGER" | "STS" | "R
   return url.origin;
 }
 
+/**
+ * No `endpoint`: the SDK's clients find an emulator's endpoint themselves (service-specific first),
+ * and the hand-signed Route53 calls read it from the environment (lib/aws/route53.ts).
+ */
 export const profileSettings: AccountSettings = async (profile, region) => {
-  const endpoint = endpointFromEnvironment("ROUTE_53");
   const sts = endpointFromEnvironment("STS");
   // Role assumption (the sandbox's profiles, and SSO-less real ones) goes to STS at the emulator's endpoint too.
-  return { region, credentials: fromIni({ profile, clientConfig: { region, ...(sts ? { endpoint: sts } : {}) } }), ...(endpoint ? { endpoint } : {}) };
+  return { region, credentials: fromIni({ profile, clientConfig: { region, ...(sts ? { endpoint: sts } : {}) } }) };
 };
 
 /** Static credentials from a provider, once (the Route53 signer needs them as values). */

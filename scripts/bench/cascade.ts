@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import type { CascadeResult } from "../../flows/deploy/deploy";
+import { ownTimeMs } from "../../flows/deploy/steps";
 import { findMotoServer } from "../../sandbox/aws/moto";
 import { runDemoCascade } from "../../sandbox/demo";
 import { findKnotd, startDnsServer } from "../../sandbox/dns/knot";
@@ -31,12 +32,7 @@ export async function run(): Promise<BenchFigure[]> {
   }
   figures.push({ area, name: "knotd start until serving (2 zones)", value: median(starts), detail: "median of 5" });
   const stepMs = (r: CascadeResult, stack: string, step: string): number => r.partitions.find((p) => p.stack === stack)?.steps.find((x) => x.step === step)?.durationMs ?? 0;
-  // A stack's own time: its `wait` for the stacks before it is not counted.
-  const totalMs = (r: CascadeResult, stack: string): number =>
-    r.partitions
-      .find((p) => p.stack === stack)!
-      .steps.filter((x) => x.step !== "wait")
-      .reduce((n, x) => n + x.durationMs, 0);
+  const totalMs = (r: CascadeResult, stack: string): number => ownTimeMs(r.partitions.find((p) => p.stack === stack)!.steps);
   if (findMotoServer()) {
     for (const parallel of [true, false]) {
       const { result } = await runDemoCascade({ parallel, progress: () => undefined }).then(closed);
